@@ -1,0 +1,74 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test lint format serve clean chromium check
+
+# Reinstall only when a requirements file changes (stamp files record the last install).
+$(VENV)/.runtime: requirements.txt requirements-postgres.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-postgres.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: export DJANGO_DEBUG := 1
+run: $(VENV)/.runtime
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+	$(MANAGE) load_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ — staff sign in at http://127.0.0.1:$(PORT)/admin/ (Ctrl-C stops)."
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Tests run with production settings (DEBUG off); only the redirect to HTTPS is off, so the
+# test client and the browser can use plain http on localhost.
+test: export DJANGO_DEBUG := 0
+test: export DJANGO_SECRET_KEY := test-only-secret-not-for-production-0123456789abcdefghij
+test: export DJANGO_SECURE_SSL_REDIRECT := 0
+test: $(VENV)/.dev chromium
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+# Browser tests drive Debian's chromium; install it when we can, otherwise say how.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Browser tests need Debian's chromium. Run: sudo apt-get install -y chromium" >&2; exit 1; \
+	  fi; }
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Like production: DEBUG off, collected static files served by whitenoise, gunicorn with two
+# workers. Plain http on 127.0.0.1, so the redirect to HTTPS is off. A local secret is kept in
+# .secret-key unless DJANGO_SECRET_KEY is set.
+serve: export DJANGO_DEBUG := 0
+serve: export DJANGO_SECURE_SSL_REDIRECT ?= 0
+serve: $(VENV)/.runtime .secret-key
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" sh -c '\
+	  $(MANAGE) collectstatic --noinput --verbosity 0 && \
+	  $(MANAGE) migrate --noinput && \
+	  $(MANAGE) createcachetable && \
+	  echo "Serving on http://127.0.0.1:$(PORT)/ (DEBUG off)" && \
+	  exec $(BIN)/gunicorn practice.wsgi --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile -'
+
+.secret-key:
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+# Removes what the commands above generate; keeps db.sqlite3 and media/ (they hold real data).
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov test-artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from practice import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo content (pages; sign-in users only when DJANGO_DEBUG=1). "
+        "Safe to run again: nothing is duplicated and staff edits are kept."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        created = demo.load_pages()
+        self.stdout.write(f"Pages: {created} created, {len(demo.PAGE_SLUGS) - created} kept.")
+
+        if not settings.DEBUG:
+            self.stdout.write("DEBUG is off: no demo sign-in users were created.")
+            return
+        self.stdout.write(self.style.SUCCESS("Demo sign-ins for the admin (/admin/):"))
+        for username, password, group in demo.load_users():
+            self.stdout.write(f"  {group:<11} username: {username:<10} password: {password}")

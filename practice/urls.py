@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.flatpages import views as flatpage_views
+from django.urls import path
+
+from blog import editor
+
+from . import views
+
+admin.site.site_header = f"{settings.PRACTICE_NAME} — staff"
+admin.site.site_title = settings.PRACTICE_NAME
+admin.site.index_title = "Articles, pages and consultation requests"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    # markdownx's endpoints, mounted by us behind a staff permission check.
+    path("editor/preview/", editor.preview, name="editor_preview"),
+    path("admin/", admin.site.urls),
+    path("pages/<path:url>", flatpage_views.flatpage, name="page"),
+]
+
+if settings.DEBUG:
+    # Production serves uploads from the reverse proxy (see README).
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "practice.views.server_error"

@@ -1,0 +1,29 @@
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+
+from .context_processors import practice_details
+
+
+def home(request):
+    return render(request, "practice/home.html")
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers a query, 503 otherwise (for load balancers and monitors)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def server_error(request):
+    """The branded 500 page, rendered without context processors that might touch the database."""
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render({"practice": practice_details()}), status=500)
