@@ -2,15 +2,16 @@ from django.contrib import admin
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.forms import FlatpageForm
 from django.contrib.flatpages.models import FlatPage
-from markdownx.widgets import AdminMarkdownxWidget
+
+from blog.widgets import MarkdownEditor
 
 
 class PageForm(FlatpageForm):
     class Meta(FlatpageForm.Meta):
-        widgets = {"content": AdminMarkdownxWidget}
+        widgets = {"content": MarkdownEditor}
         help_texts = {
             "url": "Where the page lives, e.g. “/about/” is shown at /pages/about/.",
-            "content": "Markdown. The preview beside the editor shows exactly what visitors see.",
+            "content": "Markdown. The preview below the editor shows exactly what visitors see.",
         }
 
 

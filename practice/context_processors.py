@@ -16,3 +16,12 @@ def practice_details():
         "email": settings.PRACTICE_EMAIL,
         "address": settings.PRACTICE_ADDRESS,
     }
+
+
+def canonical_url(request):
+    """This page's address without tracking or other query strings (keeping ?page=N)."""
+    url = request.build_absolute_uri(request.path)
+    page = request.GET.get("page", "")
+    if page.isdigit() and page != "1":
+        url += f"?page={page}"
+    return {"canonical_url": url}

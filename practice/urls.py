@@ -2,9 +2,10 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.flatpages import views as flatpage_views
-from django.urls import path
+from django.urls import include, path
 
 from blog import editor
+from blog.sitemaps import sitemap
 
 from . import views
 
@@ -15,8 +16,12 @@ admin.site.index_title = "Articles, pages and consultation requests"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("blog/", include("blog.urls")),
     # markdownx's endpoints, mounted by us behind a staff permission check.
     path("editor/preview/", editor.preview, name="editor_preview"),
+    path("editor/upload/", editor.upload, name="editor_upload"),
     path("admin/", admin.site.urls),
     path("pages/<path:url>", flatpage_views.flatpage, name="page"),
 ]

@@ -2,13 +2,33 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+
+from blog.models import Post, Series
 
 from .context_processors import practice_details
 
+HOME_POSTS = 5
+
 
 def home(request):
-    return render(request, "practice/home.html")
+    context = {
+        "latest_posts": Post.objects.published().for_listing()[:HOME_POSTS],
+        "series_list": Series.objects.with_published_parts(),
+    }
+    return render(request, "practice/home.html", context)
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /editor/",
+        "Disallow: /consultation/thanks/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 @never_cache

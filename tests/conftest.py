@@ -27,6 +27,12 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    # Uploads made by tests (and by load_demo) never land in the project's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's chromium; Playwright cannot download a browser here, and we never skip."""
@@ -64,3 +70,14 @@ def csp_violations(page):
         ),
     )
     return messages
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_playwright_before_the_database(playwright):
+    """Start Playwright before the test database is set up.
+
+    Playwright's sync API runs tests in another execution context, and Django keeps one
+    database connection per context. Had the database been set up outside it, browser tests
+    would get a fresh connection without the snapshot that `serialized_rollback` restores,
+    and the roles made by data migrations would vanish after the first browser test.
+    """

@@ -1,10 +1,16 @@
 """Plain helpers that make valid objects; override any field by keyword."""
 
+from datetime import timedelta
+from itertools import count
+
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
+from django.utils import timezone
+from django.utils.text import slugify
 
+from blog.models import Post, Series, Topic
 from practice.roles import CLINICIANS, FRONT_DESK
 
 PASSWORD = "a-long-test-password-9431"
@@ -29,3 +35,40 @@ def make_page(url="/about/", title="About us", content="We are a small practice.
     page = FlatPage.objects.create(url=url, title=title, content=content, **fields)
     page.sites.add(Site.objects.get(id=settings.SITE_ID))
     return page
+
+
+def make_series(title="Understanding KAP", slug=None, **fields):
+
+    return Series.objects.create(title=title, slug=slug or slugify(title), **fields)
+
+
+def make_topic(name="Getting started", **fields):
+
+    return Topic.objects.create(name=name, slug=slugify(name), **fields)
+
+
+_post_numbers = count(1)
+
+
+def make_post(**overrides):
+    """A live post by default; pass published_at=None for a draft, a future time to schedule."""
+
+    number = next(_post_numbers)
+    fields = {
+        "title": f"Article {number}",
+        "slug": f"article-{number}",
+        "summary": f"What article {number} is about.",
+        "body": f"## Part of the story\n\nThe text of article {number}.",
+        "published_at": timezone.now() - timedelta(days=number),
+    }
+    fields.update(overrides)
+    if "author" not in fields:
+        fields["author"] = User.objects.get_or_create(
+            username="writer", defaults={"first_name": "Dana", "last_name": "Reyes"}
+        )[0]
+    topics = fields.pop("topics", [])
+    post = Post(**fields)
+    post.full_clean()
+    post.save()
+    post.topics.set(topics)
+    return post

@@ -6,7 +6,11 @@ from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, make_clinician, make_page
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+# serialized_rollback: the roles made by data migrations come back after each test.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
 
 
 def test_visitor_opens_home_and_follows_navigation_to_a_page(

@@ -3,6 +3,8 @@ from django.contrib.auth.models import User
 from django.contrib.flatpages.models import FlatPage
 from django.core.management import call_command
 
+from blog.demo import POSTS_DIR
+from blog.models import Post, Series
 from practice.demo import PAGE_SLUGS
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,8 @@ def test_load_demo_twice_duplicates_nothing_and_keeps_staff_edits(settings):
     call_command("load_demo")
 
     assert FlatPage.objects.count() == len(PAGE_SLUGS)
-    assert User.objects.count() == 2
+    assert Post.objects.count() == len(list(POSTS_DIR.glob("*.md")))
+    assert sorted(User.objects.values_list("username", flat=True)) == ["dana", "frontdesk", "sam"]
     assert FlatPage.objects.get(url="/about/").content == "Edited by a clinician."
 
 
@@ -40,9 +43,32 @@ def test_load_demo_creates_sign_in_users_only_in_debug(settings, client):
     assert client.login(username="dana", password="demo-clinician-pass")
 
 
-def test_production_never_gets_demo_users(settings):
+def test_production_never_gets_demo_users(settings, client):
     settings.DEBUG = False
 
     call_command("load_demo")
 
-    assert not User.objects.exists()
+    # Only the demo articles' authors exist, and nobody can sign in as them.
+    assert sorted(User.objects.values_list("username", flat=True)) == ["dana", "sam"]
+    assert not User.objects.filter(is_staff=True).exists()
+    assert not any(user.has_usable_password() for user in User.objects.all())
+    assert not client.login(username="dana", password="demo-clinician-pass")
+
+
+def test_load_demo_adds_a_series_a_draft_and_a_scheduled_article(client):
+    call_command("load_demo")
+
+    assert Series.objects.get(slug="understanding-kap").posts.published().count() >= 3
+    assert Post.objects.drafts().exists()
+    assert Post.objects.scheduled().exists()
+    assert client.get("/blog/series/understanding-kap/").status_code == 200
+    assert "<img" in client.get("/blog/what-to-expect/").content.decode()
+
+
+def test_load_demo_keeps_edited_articles(settings):
+    call_command("load_demo")
+    Post.objects.filter(slug="what-is-kap").update(title="Edited title")
+
+    call_command("load_demo")
+
+    assert Post.objects.get(slug="what-is-kap").title == "Edited title"

@@ -2,12 +2,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import blog.demo
 from practice import demo
 
 
 class Command(BaseCommand):
     help = (
-        "Load demo content (pages; sign-in users only when DJANGO_DEBUG=1). "
+        "Load demo content (pages and articles; sign-in users only when DJANGO_DEBUG=1). "
         "Safe to run again: nothing is duplicated and staff edits are kept."
     )
 
@@ -16,9 +17,14 @@ class Command(BaseCommand):
         created = demo.load_pages()
         self.stdout.write(f"Pages: {created} created, {len(demo.PAGE_SLUGS) - created} kept.")
 
+        if settings.DEBUG:
+            users = demo.load_users()
+        posts = blog.demo.load()
+        self.stdout.write(f"Articles: {posts} created; existing articles kept as they are.")
+
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: no demo sign-in users were created.")
             return
         self.stdout.write(self.style.SUCCESS("Demo sign-ins for the admin (/admin/):"))
-        for username, password, group in demo.load_users():
+        for username, password, group in users:
             self.stdout.write(f"  {group:<11} username: {username:<10} password: {password}")

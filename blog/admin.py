@@ -1,0 +1,189 @@
+from django import forms
+from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from .images import prepare_image
+from .models import Author, Post, Series, Topic
+from .widgets import MarkdownEditor
+
+
+def checked_image(upload):
+    """A new upload goes through the same Pillow checks as editor images; a kept file is kept."""
+    if isinstance(upload, UploadedFile):
+        return prepare_image(upload)
+    return upload
+
+
+class PostAdminForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = [
+            "title", "slug", "summary", "body", "published_at", "author", "series",
+            "series_position", "topics", "cover_image", "cover_image_alt", "seo_title",
+            "seo_description",
+        ]  # fmt: skip
+        widgets = {
+            "body": MarkdownEditor,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_cover_image(self):
+        return checked_image(self.cleaned_data.get("cover_image"))
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+
+    def queryset(self, request, queryset):
+        return {
+            "live": queryset.published,
+            "scheduled": queryset.scheduled,
+            "draft": queryset.drafts,
+        }.get(self.value(), queryset.all)()
+
+
+@admin.register(Post)
+class PostAdmin(SimpleHistoryAdmin):
+    form = PostAdminForm
+    list_display = ["title", "state_label", "series_part", "author", "published_at", "view_link"]
+    list_filter = [StateFilter, "series", "topics", "author"]
+    list_select_related = ["series", "author"]
+    search_fields = ["title", "summary", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["topics"]
+    actions = ["publish_now", "return_to_draft"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body"]}),
+        (
+            "Publishing",
+            {
+                "fields": ["published_at", "author"],
+                "description": "Empty time: a draft only staff can see. A future time: "
+                "published automatically then. A past time: live now.",
+            },
+        ),
+        ("Series and topics", {"fields": ["series", "series_position", "topics"]}),
+        ("Cover image", {"fields": ["cover_image", "cover_image_alt"]}),
+        (
+            "Search engines",
+            {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]},
+        ),
+    ]
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description="State", ordering="published_at")
+    def state_label(self, post):
+        return post.state
+
+    @admin.display(description="Series", ordering="series__title")
+    def series_part(self, post):
+        if post.series_id is None:
+            return "—"
+        return f"{post.series} · part {post.series_position}"
+
+    @admin.display(description="On the site")
+    def view_link(self, post):
+        label = "View" if post.is_public else "Preview"
+        return format_html('<a href="{}">{}</a>', post.get_absolute_url(), label)
+
+    @admin.action(description="Publish selected articles now")
+    def publish_now(self, request, queryset):
+        now = timezone.now()
+        posts = list(queryset.exclude(published_at__lte=now))
+        for post in posts:
+            post.published_at = now
+            post.save()  # through save(), so each change is a revision with who made it
+        self.message_user(request, f"{len(posts)} article(s) published.")
+
+    @admin.action(description="Return selected articles to draft")
+    def return_to_draft(self, request, queryset):
+        posts = list(queryset.exclude(published_at__isnull=True))
+        for post in posts:
+            post.published_at = None
+            post.save()
+        self.message_user(request, f"{len(posts)} article(s) returned to draft.")
+
+
+class SeriesPartInline(admin.TabularInline):
+    model = Post
+    fields = ["series_position", "title", "state_label"]
+    readonly_fields = ["title", "state_label"]
+    ordering = ["series_position"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = "part"
+    verbose_name_plural = "parts, in reading order (change the numbers to reorder)"
+
+    def has_add_permission(self, request, obj=None):
+        return False  # articles join a series from their own page
+
+    @admin.display(description="State")
+    def state_label(self, post):
+        return post.state
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "part_count"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SeriesPartInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(part_count=Count("posts"))
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["widgets"] = {"description": MarkdownEditor}
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description="Parts", ordering="part_count")
+    def part_count(self, series):
+        return series.part_count
+
+    def save_formset(self, request, form, formset, change):
+        # Swapping two parts would briefly give both the same number, which the database
+        # refuses; move the changed parts out of the way first, then give the new numbers.
+        posts = formset.save(commit=False)
+        with transaction.atomic():
+            for offset, post in enumerate(posts):
+                Post.objects.filter(pk=post.pk).update(series_position=30000 + offset)
+            for post in posts:
+                post.save()
+        formset.save_m2m()
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class AuthorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Author
+        fields = ["user", "display_name", "slug", "bio", "photo"]
+
+    def clean_photo(self):
+        return checked_image(self.cleaned_data.get("photo"))
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    form = AuthorAdminForm
+    list_display = ["display_name", "user", "slug"]
+    search_fields = ["display_name", "bio"]
+    prepopulated_fields = {"slug": ["display_name"]}

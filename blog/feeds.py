@@ -1,0 +1,86 @@
+"""RSS 2.0 and Atom feeds of published articles, with their full sanitized text."""
+
+import copy
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from .models import Post
+from .seo import absolutize_html
+
+FEED_LENGTH = 20
+
+
+class RssWithContent(Rss201rev2Feed):
+    """RSS with the whole article in <content:encoded>, the summary in <description>."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class AtomWithContent(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class LatestPostsFeed(Feed):
+    feed_type = RssWithContent
+    title = f"{settings.PRACTICE_NAME}: articles"
+    description = "New articles on therapy and ketamine-assisted psychotherapy."
+
+    def __call__(self, request, *args, **kwargs):
+        # A copy per request, so the request is ours alone even in a threaded server.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def absolute(self, path):
+        return self.request.build_absolute_uri(path)
+
+    def link(self):
+        return self.absolute(reverse("blog:post_list"))
+
+    def feed_url(self):
+        return self.absolute(self.request.path)
+
+    def items(self):
+        return Post.objects.published().for_listing().prefetch_related("topics")[:FEED_LENGTH]
+
+    def item_title(self, post):
+        return post.title
+
+    def item_description(self, post):
+        return post.summary
+
+    def item_link(self, post):
+        return self.absolute(post.get_absolute_url())
+
+    def item_pubdate(self, post):
+        return post.published_at
+
+    def item_updateddate(self, post):
+        return post.updated_at
+
+    def item_author_name(self, post):
+        return str(post.byline)
+
+    def item_categories(self, post):
+        return [topic.name for topic in post.topics.all()]
+
+    def item_extra_kwargs(self, post):
+        return {"content_html": absolutize_html(post.body_html, self.request)}
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = AtomWithContent
+    subtitle = LatestPostsFeed.description

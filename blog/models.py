@@ -1,0 +1,338 @@
+import math
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .markdown import render
+
+# Paths under /blog/ that belong to other pages, so no article may take them as its slug.
+RESERVED_SLUGS = {"series", "topic", "author", "search", "feed"}
+WORDS_PER_MINUTE = 200
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:topic_detail", kwargs={"slug": self.slug})
+
+
+class SeriesQuerySet(models.QuerySet):
+    def with_published_parts(self):
+        """Series with at least one public part: the series a visitor may see."""
+        return self.filter(pk__in=Post.objects.published().values("series"))
+
+
+class Series(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(
+        blank=True, help_text="Markdown. Shown at the top of the series page."
+    )
+    description_html = models.TextField(editable=False, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SeriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.description_html = render(self.description)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:series_detail", kwargs={"slug": self.slug})
+
+    def published_parts(self):
+        return self.posts.published().order_by("series_position")
+
+
+class Author(models.Model):
+    """The public face of a clinician who writes: byline, bio and author page."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile"
+    )
+    display_name = models.CharField(
+        max_length=120, help_text="Name with credentials, as readers see it: “Dana Reyes, LCSW”."
+    )
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="Part of the author page's address, e.g. dana for /blog/author/dana/.",
+    )
+    bio = models.TextField(blank=True, help_text="A few sentences, in plain words.")
+    photo = models.ImageField(
+        upload_to="authors/", blank=True, width_field="photo_width", height_field="photo_height"
+    )
+    photo_width = models.PositiveIntegerField(null=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """Posts whose publish time has arrived; a NULL time means draft, a future one scheduled."""
+        return self.filter(published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(published_at__gt=timezone.now())
+
+    def drafts(self):
+        return self.filter(published_at__isnull=True)
+
+    def for_listing(self):
+        """What list pages show of each post, in listing order, without extra queries."""
+        return self.select_related("series", "author__author_profile").order_by(
+            "-published_at", "-pk"
+        )
+
+    def search(self, query):
+        """Posts matching every word of `query` in title, summary or body, best first."""
+        words = query.split()
+        if not words:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = (
+                SearchVector("title", weight="A")
+                + SearchVector("summary", weight="B")
+                + SearchVector("body", weight="C")
+            )
+            search_query = SearchQuery(query, search_type="websearch", config="english")
+            return (
+                self.annotate(rank=SearchRank(vector, search_query))
+                .filter(rank__gt=0)
+                .order_by("-rank", "-published_at")
+            )
+        matches = Q()
+        for word in words:
+            matches &= (
+                Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+            )
+        return self.filter(matches).order_by("-published_at", "-pk")
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="Part of the article's address, e.g. what-is-kap for /blog/what-is-kap/. "
+        "If you change it after publishing, "
+        "the old address keeps working.",
+    )
+    summary = models.TextField(
+        max_length=300,
+        blank=True,
+        help_text="One or two sentences shown on lists, in feeds and to search engines.",
+    )
+    body = models.TextField(
+        help_text="Markdown. The preview below the editor shows exactly what visitors will see. "
+        "Drag an image into the editor to upload it."
+    )
+    body_html = models.TextField(editable=False, default="")  # rendered + sanitized on save
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    cover_image = models.ImageField(
+        upload_to="covers/%Y/%m/",
+        blank=True,
+        width_field="cover_image_width",
+        height_field="cover_image_height",
+        help_text="Optional. JPEG, PNG or WebP, at most 5 MB.",
+    )
+    cover_image_width = models.PositiveIntegerField(null=True, editable=False)
+    cover_image_height = models.PositiveIntegerField(null=True, editable=False)
+    cover_image_alt = models.CharField(
+        "cover image description",
+        max_length=250,
+        blank=True,
+        help_text="Required with a cover image: what the picture shows, for people who cannot "
+        "see it.",
+    )
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty to keep this a draft; a future time schedules it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.PROTECT, related_name="posts"
+    )
+    series_position = models.PositiveSmallIntegerField(
+        "part", null=True, blank=True, help_text="1 for the first part, 2 for the second…"
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="posts")
+    seo_title = models.CharField(
+        "title for search engines",
+        max_length=70,
+        blank=True,
+        help_text="Optional. Replaces the title in search results and browser tabs.",
+    )
+    seo_description = models.CharField(
+        "description for search engines",
+        max_length=160,
+        blank=True,
+        help_text="Optional. Replaces the summary in search results.",
+    )
+    reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+
+    objects = PostQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["body_html", "reading_minutes"])
+
+    class Meta:
+        verbose_name = "article"  # what clinicians call them
+        ordering = [F("published_at").desc(nulls_last=True), "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "series_position"],
+                name="%(app_label)s_%(class)s_one_post_per_position",
+                violation_error_message="Another article already has this part of the series.",
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, series_position__isnull=True)
+                | Q(series__isnull=False, series_position__isnull=False, series_position__gte=1),
+                name="%(app_label)s_%(class)s_series_and_position_together",
+                violation_error_message="A series and a part number (1 or more) go together.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cover_image="") | ~Q(cover_image_alt=""),
+                name="%(app_label)s_%(class)s_cover_image_has_alt_text",
+                violation_error_message="Describe the cover image for people who cannot see it.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render(self.body)
+        self.reading_minutes = max(
+            1, math.ceil(len(re.findall(r"\w+", self.body)) / WORDS_PER_MINUTE)
+        )
+        previous = Post.objects.filter(pk=self.pk).values("slug", "published_at").first()
+        super().save(*args, **kwargs)
+        # A live post keeps its old address: remember it, and free the new one.
+        OldSlug.objects.filter(slug=self.slug).delete()
+        if previous and previous["slug"] != self.slug and previous["published_at"]:
+            OldSlug.objects.update_or_create(slug=previous["slug"], defaults={"post": self})
+
+    def get_absolute_url(self):
+        return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    @property
+    def state(self):
+        if self.published_at is None:
+            return "Draft"
+        if self.published_at > timezone.now():
+            return "Scheduled"
+        return "Live"
+
+    @property
+    def is_public(self):
+        return self.state == "Live"
+
+    @property
+    def meta_title(self):
+        return self.seo_title or self.title
+
+    @property
+    def meta_description(self):
+        return self.seo_description or self.summary
+
+    @property
+    def byline(self):
+        """The author as readers see them: their profile, else their name."""
+        profile = getattr(self.author, "author_profile", None)
+        return profile or self.author.get_full_name() or self.author.get_username()
+
+    def clean(self):
+        errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = f"“{self.slug}” is used by another page of the site; choose another."
+        if self.series_id and self.series_position is None:
+            errors["series_position"] = "Give this article a part number (1 for the first part)."
+        elif self.series_position is not None and not self.series_id:
+            errors["series"] = "Choose a series for this part number, or clear the part number."
+        elif self.series_id:
+            taken = (
+                Post.objects.filter(series=self.series_id, series_position=self.series_position)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if taken:
+                errors["series_position"] = (
+                    f"Part {self.series_position} of “{self.series}” is already taken by "
+                    f"“{taken}”. Choose another part number, or change that article first."
+                )
+        if self.cover_image and not self.cover_image_alt.strip():
+            errors["cover_image_alt"] = (
+                "Describe the cover image in a few words, for people who cannot see it."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def neighbours(self, series_parts=None):
+        """(previous, next) in reading order: the series order, else the listing order.
+
+        Only published posts are candidates, so an unpublished part is skipped. Pass the
+        series' published parts when you already have them, to save queries.
+        """
+        if self.series_id:
+            parts = series_parts if series_parts is not None else self.series.published_parts()
+            earlier = [p for p in parts if p.series_position < self.series_position]
+            later = [p for p in parts if p.series_position > self.series_position]
+            return (earlier[-1] if earlier else None, later[0] if later else None)
+        if self.published_at is None:
+            return (None, None)
+        published = Post.objects.published().select_related("series")
+        newer = Q(published_at__gt=self.published_at) | Q(
+            published_at=self.published_at, pk__gt=self.pk
+        )
+        older = Q(published_at__lt=self.published_at) | Q(
+            published_at=self.published_at, pk__lt=self.pk
+        )
+        previous = published.filter(newer).order_by("published_at", "pk").first()
+        following = published.filter(older).order_by("-published_at", "-pk").first()
+        return (previous, following)
+
+
+class OldSlug(models.Model):
+    """An address a published post used to have; it redirects (301) to the post."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self):
+        return f"/blog/{self.slug}/ → {self.post.get_absolute_url()}"

@@ -1,0 +1,46 @@
+"""Absolute URLs and structured data for search engines, feeds and link previews."""
+
+import re
+
+from django.conf import settings
+
+# Our sanitizer always writes double-quoted attributes, so this finds every root-relative URL.
+ROOT_RELATIVE_URL = re.compile(r'(\s(?:href|src))="/(?!/)')
+
+
+def absolutize_html(html, request):
+    """Make root-relative links and images absolute, for feed readers on other sites."""
+    base = request.build_absolute_uri("/")
+    return ROOT_RELATIVE_URL.sub(rf'\1="{base}', html)
+
+
+def post_structured_data(post, request):
+    """schema.org BlogPosting for the article page."""
+    url = request.build_absolute_uri(post.get_absolute_url())
+    byline = post.byline
+    author = {"@type": "Person", "name": str(byline)}
+    if hasattr(byline, "get_absolute_url"):
+        author["url"] = request.build_absolute_uri(byline.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": post.meta_description,
+        "url": url,
+        "mainEntityOfPage": url,
+        "author": author,
+        "publisher": {"@type": "Organization", "name": settings.PRACTICE_NAME},
+        "dateModified": post.updated_at.isoformat(),
+        "timeRequired": f"PT{post.reading_minutes}M",
+    }
+    if post.published_at:
+        data["datePublished"] = post.published_at.isoformat()
+    if post.cover_image:
+        data["image"] = request.build_absolute_uri(post.cover_image.url)
+    if post.series_id:
+        data["isPartOf"] = {
+            "@type": "CreativeWorkSeries",
+            "name": post.series.title,
+            "url": request.build_absolute_uri(post.series.get_absolute_url()),
+        }
+    return data

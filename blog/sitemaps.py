@@ -1,0 +1,80 @@
+"""/sitemap.xml: published articles, series, topics, pages and the main lists."""
+
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sites.requests import RequestSite
+from django.db.models import Max, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Post, Series, Topic
+
+
+class PostSitemap(Sitemap):
+    def items(self):
+        return Post.objects.published().order_by("-published_at", "-pk")
+
+    def lastmod(self, post):
+        return post.updated_at
+
+
+class SeriesSitemap(Sitemap):
+    def items(self):
+        published_part = Q(posts__published_at__lte=timezone.now())
+        return (
+            Series.objects.with_published_parts()
+            .annotate(latest_part=Max("posts__updated_at", filter=published_part))
+            .order_by("title")
+        )
+
+    def lastmod(self, series):
+        return max(series.updated_at, series.latest_part)
+
+
+class TopicSitemap(Sitemap):
+    def items(self):
+        return (
+            Topic.objects.filter(posts__in=Post.objects.published())
+            .annotate(latest_post=Max("posts__updated_at"))
+            .order_by("name")
+        )
+
+    def lastmod(self, topic):
+        return topic.latest_post
+
+
+class PageSitemap(Sitemap):
+    def items(self):
+        return FlatPage.objects.filter(registration_required=False).order_by("url")
+
+
+class MainSitemap(Sitemap):
+    def items(self):
+        return ["home", "blog:post_list"]
+
+    def location(self, name):
+        return reverse(name)
+
+    def lastmod(self, name):
+        return Post.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+
+SITEMAPS = {
+    "main": MainSitemap,
+    "posts": PostSitemap,
+    "series": SeriesSitemap,
+    "topics": TopicSitemap,
+    "pages": PageSitemap,
+}
+
+
+def sitemap(request):
+    """Like Django's sitemap view, but with the host the visitor used rather than the Site row."""
+    site = RequestSite(request)
+    urls = []
+    for sitemap_class in SITEMAPS.values():
+        urls.extend(sitemap_class().get_urls(site=site, protocol=request.scheme))
+    return TemplateResponse(
+        request, "sitemap.xml", {"urlset": urls}, content_type="application/xml; charset=utf-8"
+    )

@@ -1,0 +1,26 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from blog.markdown import render
+
+register = template.Library()
+
+# The same escapes as Django's json_script, so no "</script>" can end the block early.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    """Markdown to sanitized HTML, for editable pages (articles store theirs on save)."""
+    return mark_safe(render(str(text)))  # render() sanitizes with an allowlist
+
+
+@register.filter
+def jsonld(data):
+    """Structured data for search engines: a JSON-LD data block, which is never executed."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "blog"
+
+urlpatterns = [
+    path("", views.post_list, name="post_list"),
+    path("search/", views.search, name="search"),
+    path("feed/", feeds.LatestPostsFeed(), name="feed_rss"),
+    path("feed/atom/", feeds.LatestPostsAtomFeed(), name="feed_atom"),
+    path("series/<slug:slug>/", views.series_detail, name="series_detail"),
+    path("topic/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("author/<slug:slug>/", views.author_detail, name="author_detail"),
+    path("<slug:slug>/", views.post_detail, name="post_detail"),
+]

@@ -1,0 +1,88 @@
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import patch_cache_control
+
+from .models import Author, OldSlug, Post, Series, Topic
+from .seo import post_structured_data
+
+POSTS_PER_PAGE = 10
+
+
+def can_preview(user):
+    """Staff who may see drafts and scheduled posts at their address."""
+    return user.is_authenticated and user.is_staff and user.has_perm("blog.view_post")
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def post_list(request):
+    page = paginate(request, Post.objects.published().for_listing())
+    return render(request, "blog/post_list.html", {"page_obj": page})
+
+
+def post_detail(request, slug):
+    posts = Post.objects.all() if can_preview(request.user) else Post.objects.published()
+    post = (
+        posts.select_related("series", "author__author_profile")
+        .prefetch_related("topics")
+        .filter(slug=slug)
+        .first()
+    )
+    if post is None:
+        old = get_object_or_404(OldSlug.objects.select_related("post"), slug=slug)
+        return redirect(old.post, permanent=True)
+
+    series_parts = list(post.series.published_parts()) if post.series_id else []
+    previous_post, next_post = post.neighbours(series_parts)
+    context = {
+        "post": post,
+        "series_parts": series_parts,
+        # Visitors see the published parts numbered 1, 2, 3… even if a part in between is not out.
+        "part_number": next((n for n, p in enumerate(series_parts, 1) if p.pk == post.pk), None),
+        "previous_post": previous_post,
+        "next_post": next_post,
+        "structured_data": post_structured_data(post, request),
+    }
+    response = render(request, "blog/post_detail.html", context)
+    if not post.is_public:
+        patch_cache_control(response, private=True, no_store=True)  # a staff-only preview
+    return response
+
+
+def series_detail(request, slug):
+    series = get_object_or_404(Series.objects.with_published_parts(), slug=slug)
+    parts = series.published_parts().select_related("author__author_profile")
+    return render(request, "blog/series_detail.html", {"series": series, "parts": parts})
+
+
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    posts = Post.objects.published().filter(topics=topic).for_listing()
+    page = paginate(request, posts)
+    if not page.object_list:
+        raise Http404("No published articles on this topic.")
+    return render(request, "blog/topic_detail.html", {"topic": topic, "page_obj": page})
+
+
+def author_detail(request, slug):
+    author = get_object_or_404(Author.objects.select_related("user"), slug=slug)
+    page = paginate(request, Post.objects.published().filter(author=author.user).for_listing())
+    return render(request, "blog/author_detail.html", {"author": author, "page_obj": page})
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    page = (
+        paginate(
+            request,
+            Post.objects.published()
+            .search(query)
+            .select_related("series", "author__author_profile"),
+        )
+        if query
+        else None
+    )
+    return render(request, "blog/search.html", {"query": query, "page_obj": page})

@@ -1,0 +1,8 @@
+from markdownx.widgets import AdminMarkdownxWidget
+
+
+class MarkdownEditor(AdminMarkdownxWidget):
+    """markdownx's admin editor, plus plain-language messages when an image upload is refused."""
+
+    class Media:
+        js = ["blog/editor-messages.js"]

@@ -1,0 +1,344 @@
+"""blog.markdown.render: hostile Markdown never becomes active HTML, ordinary writing survives.
+
+The XSS corpus follows the ideas of the OWASP XSS filter-evasion cheat sheet. Each output is
+parsed (not string-matched) and every element, attribute and URL is checked.
+"""
+
+import html
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from blog.markdown import render
+
+FORBIDDEN_ELEMENTS = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+    "input", "button", "svg", "math", "meta", "base", "link", "body", "video", "audio",
+    "source", "details", "textarea", "select", "template", "noscript", "isindex", "keygen",
+    "marquee", "xmp",
+}  # fmt: skip
+ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
+# href and src are what render() may emit; the others would be just as dangerous if they leaked.
+URL_ATTRIBUTES = {
+    "href", "src", "action", "formaction", "data", "poster", "background", "cite", "srcset",
+    "xlink:href", "lowsrc", "dynsrc", "codebase",
+}  # fmt: skip
+# Browsers drop spaces and controls around a URL and tabs/newlines inside it; to be safe we
+# drop every whitespace and control character, wherever it is, before reading the scheme.
+IGNORED_URL_CHARACTERS = re.compile(r"[\x00-\x20\x7f-\x9f\s]+")
+SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements = []  # (tag, [(name, value), ...])
+        self.comments = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+    def handle_comment(self, data):
+        self.comments.append(data)
+
+    def unknown_decl(self, data):  # <![CDATA[ ... ]]> and friends
+        self.comments.append(data)
+
+    def handle_pi(self, data):
+        self.comments.append(data)
+
+
+def _parse(markup):
+    collector = _Collector()
+    collector.feed(markup)
+    collector.close()
+    return collector
+
+
+def _scheme(url):
+    """The scheme a lenient browser could see, or None for a relative URL or #fragment."""
+    cleaned = IGNORED_URL_CHARACTERS.sub("", html.unescape(url)).lower()
+    match = SCHEME.match(cleaned)
+    return match.group(1) if match else None
+
+
+def _active_content(markup):
+    """Everything in markup that could run script or restyle the page; empty means safe."""
+    parsed = _parse(markup)
+    problems = [f"comment or declaration: {text!r}" for text in parsed.comments]
+    for tag, attrs in parsed.elements:
+        if tag in FORBIDDEN_ELEMENTS:
+            problems.append(f"<{tag}> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                problems.append(f"<{tag} {name}> event handler")
+            if name == "style":
+                problems.append(f"<{tag} style> attribute")
+            if name in URL_ATTRIBUTES and value is not None:
+                scheme = _scheme(value)
+                if scheme is not None and scheme not in ALLOWED_SCHEMES:
+                    problems.append(f"<{tag} {name}={value!r}> uses scheme {scheme!r}")
+    return problems
+
+
+XSS_CORPUS = [
+    # Markdown links and images with dangerous schemes.
+    pytest.param("[x](javascript:alert(1))", id="md-link-javascript"),
+    pytest.param("[x](JaVaScRiPt:alert(1))", id="md-link-mixed-case"),
+    pytest.param("[x](java&#x09;script:alert(1))", id="md-link-tab-entity"),
+    pytest.param("[x](&#106;avascript:alert(1))", id="md-link-decimal-entity"),
+    pytest.param("[x](javascript&colon;alert(1))", id="md-link-colon-entity"),
+    pytest.param("[x](javascript&#58;alert(1))", id="md-link-numeric-colon"),
+    pytest.param("[x](\tjavascript:alert(1))", id="md-link-leading-tab"),
+    pytest.param("[x](   javascript:alert(1))", id="md-link-leading-spaces"),
+    pytest.param("[x](%6A%61vascript:alert(1))", id="md-link-percent-encoded"),
+    pytest.param("[a](<javascript:alert(1)>)", id="md-link-angle-brackets"),
+    pytest.param('[a](javascript:alert(1) "t")', id="md-link-with-title"),
+    pytest.param("[x](vbscript:msgbox(1))", id="md-link-vbscript"),
+    pytest.param(
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", id="md-link-data"
+    ),
+    pytest.param("<javascript:alert(1)>", id="autolink-javascript"),
+    pytest.param("<vbscript:msgbox(1)>", id="autolink-vbscript"),
+    pytest.param("<data:text/html,<script>alert(1)</script>>", id="autolink-data"),
+    pytest.param("[x][1]\n\n[1]: javascript:alert(1)", id="reference-link-javascript"),
+    pytest.param('[x][1]\n\n[1]: JAVASCRIPT:alert(1) "title"', id="reference-link-titled"),
+    pytest.param("![x][1]\n\n[1]: javascript:alert(1)", id="reference-image-javascript"),
+    pytest.param("![x](javascript:alert(1))", id="md-image-javascript"),
+    pytest.param(
+        "![x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", id="md-image-data"
+    ),
+    pytest.param('![x](x "onerror=alert(1)")', id="md-image-title-onerror"),
+    pytest.param('![x](x" onerror="alert(1))', id="md-image-src-breakout"),
+    pytest.param('[x](x" onmouseover="alert(1))', id="md-link-href-breakout"),
+    pytest.param('[x](https://a.test "a\\" onmouseover=\\"alert(1)")', id="md-link-title-breakout"),
+    pytest.param("[x](javascript:alert(1)", id="md-link-unclosed"),
+    # Raw HTML: scripts and elements that run or embed content.
+    pytest.param("<script>alert(1)</script>", id="script"),
+    pytest.param('<SCRIPT/XSS SRC="http://xss.test/x.js"></SCRIPT>', id="script-slash-attr"),
+    pytest.param('<<SCRIPT>alert("XSS");//<</SCRIPT>', id="script-extra-bracket"),
+    pytest.param("<SCRIPT SRC=http://xss.test/x.js?< B >", id="script-unclosed"),
+    pytest.param('</TITLE><SCRIPT>alert("XSS");</SCRIPT>', id="script-after-title"),
+    pytest.param('<IMG """><SCRIPT>alert("XSS")</SCRIPT>">', id="script-in-malformed-img"),
+    pytest.param("<img src=x onerror=alert(1)>", id="img-onerror"),
+    pytest.param("<img src=x onerror=alert(1)", id="img-onerror-unclosed"),
+    pytest.param("<img src=`x` onerror=`alert(1)`>", id="img-backtick-attributes"),
+    pytest.param("<IMG SRC=JaVaScRiPt:alert('XSS')>", id="img-src-mixed-case-unquoted"),
+    pytest.param('<img src="jav\tascript:alert(1)">', id="img-src-embedded-tab"),
+    pytest.param('<img src="jav&#x0A;ascript:alert(1)">', id="img-src-newline-entity"),
+    pytest.param('<img src="jav&#x20;ascript:alert(1)">', id="img-src-space-entity"),
+    pytest.param("[x](jav\tascript:alert(1))", id="md-link-embedded-tab"),
+    pytest.param(
+        "<img src=&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105"
+        "&#0000112&#0000116&#0000058alert(1)>",
+        id="img-src-padded-decimal-entities",
+    ),
+    pytest.param("<img src=x:alert(alt) onerror=eval(src) alt=0>", id="img-onerror-eval-src"),
+    pytest.param("<svg onload=alert(1)>", id="svg-onload"),
+    pytest.param("<svg><script>alert(1)</script></svg>", id="svg-script"),
+    pytest.param(
+        '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>', id="svg-xlink-href"
+    ),
+    pytest.param(
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        id="math-mglyph-style-mutation",
+    ),
+    pytest.param('<math href="javascript:alert(1)">x</math>', id="math-href"),
+    pytest.param('<iframe src="javascript:alert(1)"></iframe>', id="iframe-javascript"),
+    pytest.param('<iframe srcdoc="<script>alert(1)</script>"></iframe>', id="iframe-srcdoc"),
+    pytest.param(
+        '<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object>',
+        id="object-data",
+    ),
+    pytest.param('<embed src="javascript:alert(1)">', id="embed"),
+    pytest.param('<form action="javascript:alert(1)"><button>go</button></form>', id="form"),
+    pytest.param("<button formaction=javascript:alert(1)>x</button>", id="button-formaction"),
+    pytest.param("<input autofocus onfocus=alert(1)>", id="input-autofocus"),
+    pytest.param("<textarea autofocus onfocus=alert(1)></textarea>", id="textarea-autofocus"),
+    pytest.param("<select autofocus onfocus=alert(1)></select>", id="select-autofocus"),
+    pytest.param("<body onload=alert(1)>", id="body-onload"),
+    pytest.param("<style>@import 'http://xss.test/x.css';</style>", id="style-import"),
+    pytest.param(
+        '<div style="background:url(javascript:alert(1))">x</div>', id="style-attribute-url"
+    ),
+    pytest.param("<p STYLE=\"width: expression(alert('XSS'));\">x</p>", id="style-expression"),
+    pytest.param(
+        '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">', id="meta-refresh"
+    ),
+    pytest.param('<base href="javascript:alert(1)//">', id="base-href"),
+    pytest.param('<link rel="import" href="http://xss.test/x.html">', id="link-import"),
+    pytest.param("<details open ontoggle=alert(1)>x</details>", id="details-ontoggle"),
+    pytest.param("<video><source onerror=alert(1)></video>", id="video-source-onerror"),
+    pytest.param("<audio src=x onerror=alert(1)>", id="audio-onerror"),
+    pytest.param("<marquee onstart=alert(1)>x</marquee>", id="marquee-onstart"),
+    pytest.param(
+        "<TABLE BACKGROUND=\"javascript:alert('XSS')\"><tr><td>x</td></tr>", id="table-bg"
+    ),
+    pytest.param(
+        '<noscript><p title="</noscript><img src=x onerror=alert(1)>">', id="noscript-mutation"
+    ),
+    pytest.param("<template><script>alert(1)</script></template>", id="template-script"),
+    # Raw links with dangerous schemes.
+    pytest.param('<a href="javascript:alert(1)">x</a>', id="a-javascript"),
+    pytest.param("<a href=javascript:alert(1)>x</a>", id="a-javascript-unquoted"),
+    pytest.param('<a href="vbscript:msgbox(1)">x</a>', id="a-vbscript"),
+    pytest.param('<a href="data:text/html,<script>alert(1)</script>">x</a>', id="a-data"),
+    pytest.param('<a href="java&#x09;script:alert(1)">x</a>', id="a-tab-entity"),
+    pytest.param('<a href="&#1;javascript:alert(1)">x</a>', id="a-control-entity"),
+    pytest.param('<a href="\x01javascript:alert(1)">x</a>', id="a-raw-control-char"),
+    pytest.param('<a href="  javascript:alert(1)">x</a>', id="a-leading-spaces"),
+    pytest.param('<a href="java\nscript:alert(1)">x</a>', id="a-embedded-newline"),
+    pytest.param('<a href="jav ascript:alert(1)">x</a>', id="a-embedded-space"),
+    pytest.param('<a href="javascript&colon;alert(1)">x</a>', id="a-colon-entity"),
+    pytest.param(
+        '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;'
+        'alert(1)">x</a>',
+        id="a-hex-entities",
+    ),
+    pytest.param('<a href="#" onclick="alert(1)">x</a>', id="a-onclick"),
+    pytest.param('<h2 onmouseover="alert(1)">x</h2>', id="heading-onmouseover"),
+    # Comments and declarations hiding markup.
+    pytest.param("<!--<img src=x onerror=alert(1)>-->", id="comment-hiding-img"),
+    pytest.param(
+        "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->", id="conditional-comment"
+    ),
+    pytest.param("<![CDATA[<script>alert(1)</script>]]>", id="cdata"),
+    # Markdown wrapped around raw HTML.
+    pytest.param("**<img src=x onerror=alert(1)>**", id="html-inside-bold"),
+    pytest.param("> <script>alert(1)</script>", id="html-inside-blockquote"),
+    pytest.param("- <svg onload=alert(1)>", id="html-inside-list"),
+    pytest.param("| a |\n|---|\n| <img src=x onerror=alert(1)> |", id="html-inside-table"),
+    pytest.param("[<img src=x onerror=alert(1)>](https://a.test)", id="html-inside-link-text"),
+]
+
+
+@pytest.mark.parametrize("payload", XSS_CORPUS)
+def test_render_leaves_no_active_content(payload):
+    output = render(payload)
+
+    assert _active_content(output) == [], output
+
+
+def test_the_corpus_is_large_enough_to_mean_something():
+    assert len(XSS_CORPUS) >= 40
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        pytest.param("<script>alert(1)</script>", id="script"),
+        pytest.param("<p onclick=x>", id="event-handler"),
+        pytest.param('<p style="color:red">', id="style-attribute"),
+        pytest.param('<a href="java&#x09;script:alert(1)">', id="javascript-href"),
+        pytest.param('<img src=" data:image/png;base64,AA">', id="data-src"),
+        pytest.param("<!-- hi -->", id="comment"),
+    ],
+)
+def test_the_checker_itself_catches_active_content(markup):
+    assert _active_content(markup) != []
+
+
+@pytest.mark.parametrize(
+    ("source", "fragments"),
+    [
+        pytest.param(
+            "## Heading two\n\n### Heading three",
+            ["<h2>Heading two</h2>", "<h3>Heading three</h3>"],
+            id="headings",
+        ),
+        pytest.param(
+            "Some **bold** and *italic* text.",
+            ["<p>Some <strong>bold</strong> and <em>italic</em> text.</p>"],
+            id="bold-italic",
+        ),
+        pytest.param(
+            "1. one\n2. two\n    - nested a\n    - nested b\n3. three",
+            [
+                "<ol>\n<li>one</li>\n<li>two<ul>\n<li>nested a</li>\n<li>nested b</li>\n</ul>\n"
+                "</li>\n<li>three</li>\n</ol>"
+            ],
+            id="nested-lists",
+        ),
+        pytest.param(
+            "- first\n- second", ["<ul>\n<li>first</li>\n<li>second</li>\n</ul>"], id="bullets"
+        ),
+        pytest.param(
+            "> Quoted\n> words",
+            ["<blockquote>\n<p>Quoted\nwords</p>\n</blockquote>"],
+            id="blockquote",
+        ),
+        pytest.param(
+            "Use `x < y` here.", ["<p>Use <code>x &lt; y</code> here.</p>"], id="inline-code"
+        ),
+        pytest.param(
+            "```html\n<script>alert(1)</script>\n```",
+            ["<pre><code>&lt;script&gt;alert(1)&lt;/script&gt;\n</code></pre>"],
+            id="fenced-code-escapes-script",
+        ),
+        pytest.param(
+            "| Session | Length |\n|---|:-:|\n| First | 50 min |",
+            [
+                "<table>\n<thead>\n<tr>\n<th>Session</th>\n<th>Length</th>\n</tr>\n</thead>\n"
+                "<tbody>\n<tr>\n<td>First</td>\n<td>50 min</td>\n</tr>\n</tbody>\n</table>"
+            ],
+            id="table",
+        ),
+        pytest.param(
+            "[Guide](https://example.com/guide?a=1&b=2)",
+            ['<a href="https://example.com/guide?a=1&amp;b=2" rel="noopener noreferrer">Guide</a>'],
+            id="external-link-gets-rel",
+        ),
+        pytest.param(
+            "[Old site](http://example.com/)",
+            ['<a href="http://example.com/" rel="noopener noreferrer">Old site</a>'],
+            id="http-link",
+        ),
+        pytest.param(
+            "<https://example.com>",
+            ['<a href="https://example.com" rel="noopener noreferrer">https://example.com</a>'],
+            id="autolink",
+        ),
+        pytest.param(
+            "[Write](mailto:hello@example.com) or [call](tel:+441234567890)",
+            [
+                '<a href="mailto:hello@example.com" rel="noopener noreferrer">Write</a>',
+                '<a href="tel:+441234567890" rel="noopener noreferrer">call</a>',
+            ],
+            id="mailto-and-tel",
+        ),
+        pytest.param(
+            "[Top](#fees) · [Post](/blog/first-session/) · [Up](../about/)",
+            [
+                '<a href="#fees" rel="noopener noreferrer">Top</a>',
+                '<a href="/blog/first-session/" rel="noopener noreferrer">Post</a>',
+                '<a href="../about/" rel="noopener noreferrer">Up</a>',
+            ],
+            id="fragment-and-relative-links",
+        ),
+        pytest.param(
+            "[Notes](/notes/10:30/?at=a:b)",
+            ['<a href="/notes/10:30/?at=a:b" rel="noopener noreferrer">Notes</a>'],
+            id="relative-link-with-colons",
+        ),
+        pytest.param(
+            '![A calm consulting room](/media/room.jpg "The room")',
+            ['<img alt="A calm consulting room" src="/media/room.jpg" title="The room">'],
+            id="image-keeps-alt-and-relative-src",
+        ),
+        pytest.param(
+            "\"Therapy\" -- it's 'talking' --- mostly.",
+            ["<p>\u201cTherapy\u201d \u2013 it\u2019s \u2018talking\u2019 \u2014 mostly.</p>"],
+            id="smart-quotes-and-dashes",
+        ),
+    ],
+)
+def test_render_keeps_ordinary_writing_intact(source, fragments):
+    output = render(source)
+
+    for fragment in fragments:
+        assert fragment in output
+    assert _active_content(output) == []
