@@ -116,8 +116,20 @@ class PostAdmin(SimpleHistoryAdmin):
         self.message_user(request, f"{len(posts)} article(s) returned to draft.")
 
 
+class SeriesPartForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = ["series_position"]
+
+    def validate_unique(self):
+        # Parts are checked against each other by the formset, and save_formset moves them
+        # aside before renumbering, so a swap must not be refused against the old numbers.
+        pass
+
+
 class SeriesPartInline(admin.TabularInline):
     model = Post
+    form = SeriesPartForm
     fields = ["series_position", "title", "state_label"]
     readonly_fields = ["title", "state_label"]
     ordering = ["series_position"]

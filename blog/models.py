@@ -236,6 +236,25 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
+    def validate_constraints(self, exclude=None):
+        # The database constraint, explained in the editor's words.
+        exclude = set(exclude or ())
+        if self.series_id and not exclude & {"series", "series_position"}:
+            taken = (
+                Post.objects.filter(series=self.series_id, series_position=self.series_position)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if taken:
+                raise ValidationError(
+                    {
+                        "series_position": f"Part {self.series_position} of “{self.series}” is "
+                        f"already taken by “{taken}”. Choose another part number, or change that "
+                        "article first."
+                    }
+                )
+        super().validate_constraints(exclude)
+
     def save(self, *args, **kwargs):
         self.body_html = render(self.body)
         self.reading_minutes = max(
@@ -285,17 +304,6 @@ class Post(models.Model):
             errors["series_position"] = "Give this article a part number (1 for the first part)."
         elif self.series_position is not None and not self.series_id:
             errors["series"] = "Choose a series for this part number, or clear the part number."
-        elif self.series_id:
-            taken = (
-                Post.objects.filter(series=self.series_id, series_position=self.series_position)
-                .exclude(pk=self.pk)
-                .first()
-            )
-            if taken:
-                errors["series_position"] = (
-                    f"Part {self.series_position} of “{self.series}” is already taken by "
-                    f"“{taken}”. Choose another part number, or change that article first."
-                )
         if self.cover_image and not self.cover_image_alt.strip():
             errors["cover_image_alt"] = (
                 "Describe the cover image in a few words, for people who cannot see it."
