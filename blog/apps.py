@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class BlogConfig(AppConfig):
     name = "blog"
-    verbose_name = "Articles"
+    verbose_name = "Blog"

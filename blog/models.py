@@ -236,25 +236,6 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
-    def validate_constraints(self, exclude=None):
-        # The database constraint, explained in the editor's words.
-        exclude = set(exclude or ())
-        if self.series_id and not exclude & {"series", "series_position"}:
-            taken = (
-                Post.objects.filter(series=self.series_id, series_position=self.series_position)
-                .exclude(pk=self.pk)
-                .first()
-            )
-            if taken:
-                raise ValidationError(
-                    {
-                        "series_position": f"Part {self.series_position} of “{self.series}” is "
-                        f"already taken by “{taken}”. Choose another part number, or change that "
-                        "article first."
-                    }
-                )
-        super().validate_constraints(exclude)
-
     def save(self, *args, **kwargs):
         self.body_html = render(self.body)
         self.reading_minutes = max(
@@ -310,6 +291,25 @@ class Post(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # The database constraint, explained in the editor's words.
+        exclude = set(exclude or ())
+        if self.series_id and not exclude & {"series", "series_position"}:
+            taken = (
+                Post.objects.filter(series=self.series_id, series_position=self.series_position)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if taken:
+                raise ValidationError(
+                    {
+                        "series_position": f"Part {self.series_position} of “{self.series}” is "
+                        f"already taken by “{taken}”. Choose another part number, or change that "
+                        "article first."
+                    }
+                )
+        super().validate_constraints(exclude)
 
     def neighbours(self, series_parts=None):
         """(previous, next) in reading order: the series order, else the listing order.

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.flatpages.apps import FlatPagesConfig
 
 
 class PracticeConfig(AppConfig):
@@ -6,3 +7,9 @@ class PracticeConfig(AppConfig):
 
     name = "practice"
     verbose_name = "Practice"
+
+
+class PagesConfig(FlatPagesConfig):
+    """Django's flatpages, named as staff know them."""
+
+    verbose_name = "Editable pages"

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sites",
-    "django.contrib.flatpages",
+    "practice.apps.PagesConfig",  # django.contrib.flatpages
     "django.contrib.sitemaps",
     "markdownx",
     "simple_history",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("blog/", include("blog.urls")),
     # markdownx's endpoints, mounted by us behind a staff permission check.

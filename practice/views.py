@@ -1,7 +1,8 @@
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
@@ -41,6 +42,11 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, feeds).
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def server_error(request):
