@@ -1,3 +1,5 @@
+import re
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,6 +9,7 @@ from .models import Author, OldSlug, Post, Series, Topic
 from .seo import post_structured_data
 
 POSTS_PER_PAGE = 10
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def can_preview(user):
@@ -74,7 +77,8 @@ def author_detail(request, slug):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    # Control characters (NUL among them) mean nothing in a search and upset PostgreSQL.
+    query = CONTROL_CHARACTERS.sub(" ", request.GET.get("q", "")).strip()[:200]
     page = (
         paginate(
             request,

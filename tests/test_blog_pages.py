@@ -163,3 +163,12 @@ def test_list_pages_use_a_small_constant_number_of_queries(client, url):
 
     assert queries_for(client, url) == with_12
     assert with_12 <= 12
+
+
+@pytest.mark.parametrize(
+    "query", ["nul\x00byte", '"unterminated', "a & | ! ( ) :*", "-", "x" * 500, "日本 محمد"]
+)
+def test_search_survives_odd_input(client, query):
+    make_post()
+
+    assert client.get("/blog/search/", {"q": query}).status_code == HTTPStatus.OK
