@@ -199,7 +199,7 @@ PRACTICE_ADDRESS = os.environ.get(
 # Who is told "a new request arrived" (the e-mail never contains the request itself).
 CONSULTATION_NOTIFY_EMAILS = env_list("CONSULTATION_NOTIFY_EMAILS")
 # Closed requests are deleted this many days after they were closed.
-CONSULTATION_RETENTION_DAYS = int(os.environ.get("CONSULTATION_RETENTION_DAYS", "365"))
+CONSULTATION_RETENTION_DAYS = int(os.environ.get("CONSULTATION_RETENTION_DAYS", "180"))
 
 # --- Markdown editor ----------------------------------------------------------------------------
 # markdownx's own renderer does not sanitize; ours does, so the preview is the page.
