@@ -112,7 +112,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+            # secure_delete overwrites deleted rows, so purged requests leave no text behind.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
+            ),
         }
     )
     # Tests use a real file too (not Django's in-memory default), so they exercise the above;
@@ -198,8 +201,17 @@ PRACTICE_ADDRESS = os.environ.get(
 # --- Consultation requests ---------------------------------------------------------------------
 # Who is told "a new request arrived" (the e-mail never contains the request itself).
 CONSULTATION_NOTIFY_EMAILS = env_list("CONSULTATION_NOTIFY_EMAILS")
-# Closed requests are deleted this many days after they were closed.
+# Closed, not-a-fit and spam requests are deleted this many days after they were finished.
 CONSULTATION_RETENTION_DAYS = int(os.environ.get("CONSULTATION_RETENTION_DAYS", "180"))
+# Requests from one network address per hour ("5/h"); "0" turns the limit off (load tests).
+CONSULTATION_RATE_LIMIT = os.environ.get("CONSULTATION_RATE_LIMIT", "5/h")
+# A form sent sooner than this after it was shown is a bot's; 0 turns the check off.
+CONSULTATION_MIN_FILL_SECONDS = int(os.environ.get("CONSULTATION_MIN_FILL_SECONDS", "3"))
+# New requests still unanswered after this many business hours (weekdays) are overdue.
+CONSULTATION_RESPONSE_HOURS = int(os.environ.get("CONSULTATION_RESPONSE_HOURS", "24"))
+# The request header that carries the visitor's address, set by our own reverse proxy
+# (e.g. X-Real-IP). Empty: the address of the connection itself.
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
 
 # --- Markdown editor ----------------------------------------------------------------------------
 # markdownx's own renderer does not sanitize; ours does, so the preview is the page.

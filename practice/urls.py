@@ -20,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("blog/", include("blog.urls")),
+    path("consultation/", include("consultations.urls")),
     # markdownx's endpoints, mounted by us behind a staff permission check.
     path("editor/preview/", editor.preview, name="editor_preview"),
     path("editor/upload/", editor.upload, name="editor_upload"),

@@ -1,5 +1,6 @@
 """Plain helpers that make valid objects; override any field by keyword."""
 
+import uuid
 from datetime import timedelta
 from itertools import count
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from blog.models import Post, Series, Topic
+from consultations.models import ConsultationRequest
 from practice.roles import CLINICIANS, FRONT_DESK
 
 PASSWORD = "a-long-test-password-9431"
@@ -72,3 +74,21 @@ def make_post(**overrides):
     post.save()
     post.topics.set(topics)
     return post
+
+
+_request_numbers = count(1)
+
+
+def make_request(**overrides):
+    """A consultation request as the public form would store it (status New by default)."""
+    number = next(_request_numbers)
+    fields = {
+        "name": f"Visitor {number}",
+        "phone": "(555) 010-0100",
+        "consent_version": "2026-11-1",
+        "consented_at": timezone.now(),
+        "submission_token": uuid.uuid4(),
+        "client_key": "test-client",
+    }
+    fields.update(overrides)
+    return ConsultationRequest.objects.create(**fields)

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 import blog.demo
+import consultations.demo
 from practice import demo
 
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
 
         if settings.DEBUG:
             users = demo.load_users()
+            requests = consultations.demo.load()
+            self.stdout.write(f"Consultation requests (made up, DEBUG only): {requests} created.")
         posts = blog.demo.load()
         self.stdout.write(f"Articles: {posts} created; existing articles kept as they are.")
 

@@ -1,0 +1,228 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import reports
+from .business_hours import waiting_in_words
+from .export import requests_to_csv
+from .models import ConsultationRequest, ContactLogEntry, RequestStatus
+
+SUBMITTED_FIELDS = [
+    "submitted_at",
+    "name",
+    "phone",
+    "email",
+    "preferred_contact",
+    "best_times_display",
+    "voicemail_ok",
+    "message",
+    "source_link",
+    "consent_version",
+    "consented_at",
+]
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "response"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue")]
+
+    def queryset(self, request, queryset):
+        return queryset.overdue() if self.value() == "yes" else queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = "assigned to"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", "Me"), ("nobody", "Nobody yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class ContactLogInline(admin.TabularInline):
+    """What has happened so far: read-only, because the log is append-only."""
+
+    model = ContactLogEntry
+    fields = ["created_at", "author", "kind", "text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "contact log"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NewContactLogInline(admin.TabularInline):
+    model = ContactLogEntry
+    fields = ["kind", "text"]
+    extra = 1
+    max_num = 1
+    can_delete = False
+    verbose_name = "new entry"
+    verbose_name_plural = "log a call, message or note"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
+@admin.register(ConsultationRequest)
+class ConsultationRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "submitted_at",
+        "waiting",
+        "overdue",
+        "name",
+        "status",
+        "assigned_to",
+        "preferred_contact",
+        "best_times_display",
+        "source",
+    ]  # never the message
+    list_display_links = ["submitted_at", "name"]
+    list_filter = ["status", AssignedFilter, OverdueFilter, "submitted_at"]
+    list_select_related = ["assigned_to"]
+    date_hierarchy = "submitted_at"
+    search_fields = ["name", "email", "phone"]
+    readonly_fields = [*SUBMITTED_FIELDS, "first_contacted_at", "waiting"]
+    fieldsets = [
+        ("Triage", {"fields": ["status", "assigned_to", "first_contacted_at", "waiting"]}),
+        ("As submitted", {"fields": SUBMITTED_FIELDS}),
+    ]
+    inlines = [ContactLogInline, NewContactLogInline]
+    actions = ["assign_to_me", "mark_contacted", "mark_scheduled", "mark_spam", "export_csv"]
+
+    def get_queryset(self, request):
+        # Annotate before ordering, since the default order uses the annotation.
+        queryset = ConsultationRequest.objects.with_overdue_flag()
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ["-overdue_flag", "-submitted_at"]  # the longest-waiting overdue requests first
+
+    def has_add_permission(self, request):
+        return False  # requests only arrive through the public form
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # otherwise deletion is the retention command's job
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                is_staff=True, is_active=True
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_formset(self, request, form, formset, change):
+        entries = formset.save(commit=False)
+        for entry in entries:
+            entry.author = request.user
+            entry.save()
+
+    @admin.display(description="Waiting", ordering="submitted_at")
+    def waiting(self, request_):
+        if request_.first_contacted_at:
+            waited = waiting_in_words(request_.submitted_at, request_.first_contacted_at)
+            return f"Answered after {waited}"
+        return waiting_in_words(request_.submitted_at)
+
+    @admin.display(description="Overdue", ordering="overdue_flag")
+    def overdue(self, request_):
+        return format_html("<strong>{}</strong>", "Overdue") if request_.overdue_flag else ""
+
+    @admin.display(description="Best times")
+    def best_times_display(self, request_):
+        return request_.best_times_display()
+
+    @admin.display(description="Came from article")
+    def source_link(self, request_):
+        if not request_.source:
+            return "—"
+        url = reverse("blog:post_detail", kwargs={"slug": request_.source})
+        return format_html('<a href="{}">{}</a>', url, request_.source)
+
+    @admin.action(description="Assign selected requests to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        count = self._update_each(queryset, assigned_to=request.user)
+        self.message_user(request, f"{count} request(s) assigned to you.")
+
+    @admin.action(description="Mark selected requests as contacted", permissions=["change"])
+    def mark_contacted(self, request, queryset):
+        count = self._update_each(
+            queryset.filter(status=RequestStatus.NEW), status=RequestStatus.CONTACTED
+        )
+        self.message_user(request, f"{count} request(s) marked as contacted.")
+
+    @admin.action(description="Mark selected requests as scheduled", permissions=["change"])
+    def mark_scheduled(self, request, queryset):
+        count = self._update_each(queryset, status=RequestStatus.SCHEDULED)
+        self.message_user(request, f"{count} request(s) marked as scheduled.")
+
+    @admin.action(description="Mark selected requests as spam", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        count = self._update_each(queryset, status=RequestStatus.SPAM)
+        self.message_user(request, f"{count} request(s) marked as spam.")
+
+    @admin.action(description="Export selected requests as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        response = HttpResponse(requests_to_csv(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="consultation-requests-{stamp}.csv"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @staticmethod
+    def _update_each(queryset, **changes):
+        """Save one by one, so first-contact and finished times are kept by the model."""
+        requests = list(queryset)
+        for request_ in requests:
+            for field, value in changes.items():
+                setattr(request_, field, value)
+            request_.save()
+        return len(requests)
+
+    def get_urls(self):
+        report = self.admin_site.admin_view(self.report_view)
+        return [
+            path("report/", report, name="consultations_consultationrequest_report"),
+            *super().get_urls(),
+        ]
+
+    def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = reports.weekly_figures()
+        labels = [row["week"].strftime("%b %-d") for row in rows]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Consultation requests: the last 12 weeks",
+            "opts": self.model._meta,
+            "rows": rows,
+            "requests_chart": reports.bar_chart([row["requests"] for row in rows], labels),
+            "waits_chart": reports.bar_chart([row["median_hours"] for row in rows], labels),
+        }
+        return TemplateResponse(request, "admin/consultations/report.html", context)

@@ -1,0 +1,186 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .business_hours import business_hours_before
+
+
+class RequestStatus(models.TextChoices):  # module level, so Meta can see it
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    SCHEDULED = "scheduled", "Scheduled"
+    NOT_A_FIT = "not_a_fit", "Not a fit / referred"
+    CLOSED = "closed", "Closed"
+    SPAM = "spam", "Spam"
+
+
+# Finished requests: purged after the retention period, counted from when they finished.
+FINISHED_STATUSES = [RequestStatus.NOT_A_FIT, RequestStatus.CLOSED, RequestStatus.SPAM]
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "E-mail"
+
+
+class BestTime(models.TextChoices):
+    MORNING = "morning", "Weekday mornings (9 am – noon)"
+    AFTERNOON = "afternoon", "Weekday afternoons (noon – 5 pm)"
+    EVENING = "evening", "Weekday evenings (5 – 7 pm)"
+    SATURDAY = "saturday", "Saturday mornings"
+
+
+class ConsultationRequestQuerySet(models.QuerySet):
+    def overdue(self, now=None):
+        """New requests nobody has answered within the response target (in business hours)."""
+        cutoff = business_hours_before(now or timezone.now(), settings.CONSULTATION_RESPONSE_HOURS)
+        return self.filter(status=RequestStatus.NEW, submitted_at__lt=cutoff)
+
+    def with_overdue_flag(self, now=None):
+        cutoff = business_hours_before(now or timezone.now(), settings.CONSULTATION_RESPONSE_HOURS)
+        return self.annotate(
+            overdue_flag=models.Case(
+                models.When(Q(status=RequestStatus.NEW, submitted_at__lt=cutoff), then=True),
+                default=False,
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def purgeable(self, now=None):
+        """Finished requests whose retention period has passed."""
+        days = settings.CONSULTATION_RETENTION_DAYS
+        cutoff = (now or timezone.now()) - timezone.timedelta(days=days)
+        return self.filter(status__in=FINISHED_STATUSES, finished_at__lt=cutoff)
+
+
+class ConsultationRequest(models.Model):
+    # What the visitor sent. Staff see it read-only; it never appears in logs or e-mails.
+    name = models.CharField("name", max_length=100)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE
+    )
+    best_times = models.JSONField(default=list, blank=True)
+    voicemail_ok = models.BooleanField("OK to leave a voicemail", default=False)
+    message = models.TextField(max_length=1000, blank=True)
+    consent_version = models.CharField(max_length=20)
+    consented_at = models.DateTimeField()
+    source = models.SlugField(
+        "came from article", max_length=200, blank=True, help_text="The article they were reading."
+    )
+    submitted_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    # One per rendering of the form, so a double submit makes one request.
+    submission_token = models.UUIDField(unique=True, editable=False)
+    # A keyed hash of the visitor's network address: enough to count requests, not to find them.
+    client_key = models.CharField(max_length=64, editable=False, db_index=True)
+
+    # Triage, by staff.
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.NEW, db_index=True
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_consultations",
+        limit_choices_to={"is_staff": True},
+    )
+    first_contacted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConsultationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = "consultation request"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(phone="") | ~Q(email=""),
+                name="%(app_label)s_%(class)s_phone_or_email",
+            ),
+        ]
+
+    def __str__(self):
+        # Never the person's name: the admin's own log keeps this text after a deletion.
+        return f"Request #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        now = timezone.now()
+        if self.status not in (RequestStatus.NEW, RequestStatus.SPAM):
+            self.first_contacted_at = self.first_contacted_at or now
+        if self.status in FINISHED_STATUSES:
+            self.finished_at = self.finished_at or now
+        else:
+            self.finished_at = None
+        super().save(*args, **kwargs)
+
+    def get_admin_url(self):
+        return reverse("admin:consultations_consultationrequest_change", args=[self.pk])
+
+    @property
+    def is_overdue(self):
+        if self.status != RequestStatus.NEW:
+            return False
+        hours = settings.CONSULTATION_RESPONSE_HOURS
+        return self.submitted_at < business_hours_before(timezone.now(), hours)
+
+    def best_times_display(self):
+        labels = dict(BestTime.choices)
+        return ", ".join(labels.get(code, code) for code in self.best_times) or "Any time"
+
+
+class ContactKind(models.TextChoices):
+    CALLED = "called", "Called, spoke with them"
+    VOICEMAIL = "voicemail", "Called, left a voicemail"
+    NO_ANSWER = "no_answer", "Called, no answer"
+    TEXTED = "texted", "Sent a text message"
+    EMAILED = "emailed", "Sent an e-mail"
+    NOTE = "note", "Note"
+
+
+class ContactLogEntry(models.Model):
+    """One contact attempt or note on a request. Entries are added, never edited."""
+
+    request = models.ForeignKey(
+        ConsultationRequest, on_delete=models.CASCADE, related_name="log_entries"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    kind = models.CharField(max_length=20, choices=ContactKind.choices, default=ContactKind.CALLED)
+    text = models.TextField("details", max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "contact log entry"
+        verbose_name_plural = "contact log"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ContactKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"Log entry #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Reaching out to a new request means it has been contacted.
+        if self.is_contact_attempt and self.request.status == RequestStatus.NEW:
+            self.request.status = RequestStatus.CONTACTED
+            self.request.save()
+
+    @property
+    def is_contact_attempt(self):
+        return self.kind != ContactKind.NOTE

@@ -1,0 +1,60 @@
+"""The practice's report: requests per week and median time to first contact."""
+
+import statistics
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from .models import ConsultationRequest, RequestStatus
+
+WEEKS = 12
+CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 200, 8
+
+
+def weekly_figures(now=None, weeks=WEEKS):
+    """One row per week (oldest first): start date, requests received, median hours to contact."""
+    today = timezone.localdate(now or timezone.now())
+    first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    start = timezone.make_aware(datetime.combine(first_monday, time.min))
+    received = (
+        ConsultationRequest.objects.exclude(status=RequestStatus.SPAM)
+        .filter(submitted_at__gte=start)
+        .values_list("submitted_at", "first_contacted_at")
+    )
+    rows = [
+        {"week": first_monday + timedelta(weeks=n), "requests": 0, "waits": []}
+        for n in range(weeks)
+    ]
+    for submitted_at, first_contacted_at in received:
+        row = rows[(timezone.localdate(submitted_at) - first_monday).days // 7]
+        row["requests"] += 1
+        if first_contacted_at:
+            row["waits"].append((first_contacted_at - submitted_at).total_seconds() / 3600)
+    for row in rows:
+        row["median_hours"] = (
+            round(statistics.median(row.pop("waits")), 1) if row["waits"] else None
+        )
+    return rows
+
+
+def bar_chart(values, labels):
+    """Bars for an SVG chart, scaled to the largest value; None draws no bar."""
+    largest = max((value for value in values if value), default=0) or 1
+    width = (CHART_WIDTH - BAR_GAP * (len(values) - 1)) / len(values)
+    bars = []
+    for index, (value, label) in enumerate(zip(values, labels, strict=True)):
+        height = round((value or 0) / largest * (CHART_HEIGHT - 20), 1)
+        x = round(index * (width + BAR_GAP), 1)
+        bars.append(
+            {
+                "x": x,
+                "y": CHART_HEIGHT - height,
+                "width": round(width, 1),
+                "height": height,
+                "label": label,
+                "value": "–" if value is None else value,
+                "label_x": round(x + width / 2, 1),
+                "value_y": round(CHART_HEIGHT - height - 4, 1),
+            }
+        )
+    return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT}
