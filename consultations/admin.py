@@ -75,8 +75,7 @@ class NewContactLogInline(admin.TabularInline):
     extra = 1
     max_num = 1
     can_delete = False
-    verbose_name = "new entry"
-    verbose_name_plural = "log a call, message or note"
+    verbose_name = verbose_name_plural = "log a call, message or note"
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
@@ -98,7 +97,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "status",
         "assigned_to",
         "preferred_contact",
-        "best_times_display",
+        "best_times_short",
         "source",
     ]  # never the message
     list_display_links = ["submitted_at", "name"]
@@ -155,6 +154,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     @admin.display(description="Best times")
     def best_times_display(self, request_):
         return request_.best_times_display()
+
+    @admin.display(description="Best times")
+    def best_times_short(self, request_):
+        return request_.best_times_display(short=True)
 
     @admin.display(description="Came from article")
     def source_link(self, request_):

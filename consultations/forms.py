@@ -25,7 +25,7 @@ PHONE = re.compile(r"^\+?[\d\s().\-]+(\s*(ext\.?|x)\s*\d{1,6})?$", re.IGNORECASE
 
 class ConsultationForm(forms.ModelForm):
     consent = forms.BooleanField(
-        error_messages={"required": "Please tick this box so that we may keep your details."}
+        error_messages={"required": "Please tick the consent box so that we may keep your details."}
     )
     best_times = forms.MultipleChoiceField(
         label="Best times to reach you",

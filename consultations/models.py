@@ -33,6 +33,14 @@ class BestTime(models.TextChoices):
     SATURDAY = "saturday", "Saturday mornings"
 
 
+SHORT_BEST_TIMES = {
+    "morning": "Mornings",
+    "afternoon": "Afternoons",
+    "evening": "Evenings",
+    "saturday": "Saturdays",
+}
+
+
 class ConsultationRequestQuerySet(models.QuerySet):
     def overdue(self, now=None):
         """New requests nobody has answered within the response target (in business hours)."""
@@ -72,7 +80,9 @@ class ConsultationRequest(models.Model):
     source = models.SlugField(
         "came from article", max_length=200, blank=True, help_text="The article they were reading."
     )
-    submitted_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    submitted_at = models.DateTimeField(
+        "submitted", default=timezone.now, editable=False, db_index=True
+    )
     # One per rendering of the form, so a double submit makes one request.
     submission_token = models.UUIDField(unique=True, editable=False)
     # A keyed hash of the visitor's network address: enough to count requests, not to find them.
@@ -134,8 +144,8 @@ class ConsultationRequest(models.Model):
         hours = settings.CONSULTATION_RESPONSE_HOURS
         return self.submitted_at < business_hours_before(timezone.now(), hours)
 
-    def best_times_display(self):
-        labels = dict(BestTime.choices)
+    def best_times_display(self, short=False):
+        labels = SHORT_BEST_TIMES if short else dict(BestTime.choices)
         return ", ".join(labels.get(code, code) for code in self.best_times) or "Any time"
 
 

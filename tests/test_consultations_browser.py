@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from consultations.forms import CONSENT_VERSION
+from consultations.forms import CONSENT_VERSION, ConsultationForm
 from consultations.models import (
     BestTime,
     ConsultationRequest,
@@ -26,8 +26,8 @@ pytestmark = [
 ]
 
 PHONE = {"width": 360, "height": 640}
-EMAIL_INVALID = "Please check your e-mail address, e.g. name@example.com."
-CONSENT_REQUIRED = "Please tick this box so that we may keep your details."
+EMAIL_INVALID = ConsultationForm.Meta.error_messages["email"]["invalid"]
+CONSENT_REQUIRED = ConsultationForm.base_fields["consent"].error_messages["required"]
 CONSENT_LABEL = re.compile(r"^I agree that .* may keep these details")
 THANKS_HEADING = "Thank you, we have your request"
 
@@ -116,8 +116,9 @@ def test_visitor_coming_from_an_article_corrects_mistakes_and_sends_a_request(
     summary = page.get_by_role("alert")
     expect(summary).to_be_visible()
     expect(summary.get_by_role("heading")).to_have_text("Please check 2 things below")
-    expect(summary.get_by_role("link")).to_have_text(
-        [f"E-mail address: {EMAIL_INVALID}", re.compile(rf"^I agree that .*: {CONSENT_REQUIRED}$")]
+    summary_links = summary.get_by_role("link")
+    expect(summary_links).to_have_text(
+        [re.compile(re.escape(EMAIL_INVALID)), re.compile(re.escape(CONSENT_REQUIRED))]
     )
     # Each message sits in its field's label, so a screen reader announces it with the field.
     expect(email).to_have_accessible_name(
@@ -128,6 +129,10 @@ def test_visitor_coming_from_an_article_corrects_mistakes_and_sends_a_request(
     expect(consent).to_have_attribute("aria-invalid", "true")
     expect(name).not_to_have_attribute("aria-invalid", "true")
     expect(phone).not_to_have_attribute("aria-invalid", "true")
+    # The field in error is outlined in the colour of its message; the others are not.
+    error_colour = page.locator(".field__error").first.evaluate("e => getComputedStyle(e).color")
+    expect(email).to_have_css("border-top-color", error_colour)
+    expect(name).not_to_have_css("border-top-color", error_colour)
     # Everything typed is still there.
     expect(name).to_have_value("Sam Rivera")
     expect(email).to_have_value("sam@example,com")
@@ -140,6 +145,9 @@ def test_visitor_coming_from_an_article_corrects_mistakes_and_sends_a_request(
     expect(consent).not_to_be_checked()
     assert ConsultationRequest.objects.count() == 0
     screenshot("consultation-form-errors-phone")
+    # A link in the summary takes the visitor to the field to correct.
+    summary_links.first.click()
+    expect(email).to_be_focused()
 
     email.fill("sam@example.com")
     consent.check()
@@ -267,24 +275,31 @@ def test_front_desk_assigns_a_new_request_logs_a_call_and_schedules_it(
     expect(page.get_by_text("Do you see couples?", exact=True)).to_be_visible()
     expect(page.locator("[name=name], [name=message], [name=phone], [name=email]")).to_have_count(0)
     expect(page.get_by_label("Status:")).to_have_value(RequestStatus.NEW)
-    log = page.locator("#log_entries-2-group")
-    log.get_by_role("combobox").select_option(label=ContactKind.CALLED.label)
-    log.get_by_role("textbox").fill("Booked a call for Thursday at 10.")
+    new_entry = page.get_by_role("group", name="Log a call, message or note")
+    new_entry.get_by_role("combobox").select_option(label=ContactKind.CALLED.label)
+    new_entry.get_by_role("textbox").fill("Booked a call for Thursday at 10.")
     screenshot("consultation-admin-change")
     page.get_by_role("button", name="Save and continue editing").click()
 
     expect(page.get_by_text("was changed successfully")).to_be_visible()
     expect(page.get_by_label("Status:")).to_have_value(RequestStatus.CONTACTED)
-    entry_row = page.locator("#log_entries-group").get_by_role("row")
-    entry = entry_row.filter(has_text="Booked a call for Thursday at 10.")
+    entry = (
+        page.get_by_role("group", name="Contact log")
+        .get_by_role("row")
+        .filter(has_text="Booked a call for Thursday at 10.")
+    )
     expect(entry).to_contain_text(ContactKind.CALLED.label)
-    expect(entry).to_contain_text("frontdesk")
+    expect(entry.get_by_role("cell", name="frontdesk", exact=True)).to_be_visible()
+    screenshot("consultation-admin-change-after-call")
 
     page.get_by_label("Status:").select_option(label="Scheduled")
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.get_by_text("was changed successfully")).to_be_visible()
     expect(fresh_row.get_by_role("cell", name="Scheduled", exact=True)).to_be_visible()
+    expect(
+        fresh_row.get_by_role("cell", name=re.compile(r"^Answered after [01] min$"))
+    ).to_be_visible()
     fresh.refresh_from_db()
     assert (fresh.status, fresh.assigned_to) == (RequestStatus.SCHEDULED, front_desk)
     assert fresh.first_contacted_at is not None
@@ -300,10 +315,10 @@ def test_front_desk_cannot_open_the_articles_admin(live_server, page):
     make_front_desk(username="frontdesk")
     sign_in(page, live_server, "frontdesk")
 
-    content = page.locator("#content-main")
-    expect(content.get_by_role("link", name="Consultation requests", exact=True)).to_have_count(2)
-    expect(content.get_by_role("link", name="Blog", exact=True)).to_have_count(0)
-    expect(content.get_by_role("link", name="Articles", exact=True)).to_have_count(0)
+    apps = page.locator("#content-main")
+    expect(apps.get_by_role("link", name="Consultation requests", exact=True)).to_have_count(2)
+    expect(page.get_by_role("link", name="Blog", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Articles", exact=True)).to_have_count(0)
 
     response = page.goto(f"{live_server.url}/admin/blog/post/")
     assert response.status == 403

@@ -137,7 +137,7 @@ def test_an_email_with_a_zero_width_space_is_cleaned_not_refused(client):
         ({"phone": "", "email": "sam@example.com"}, "phone", "Please add your phone number"),
         ({"message": "x" * 1001}, "message", "Please keep your message to 1,000 characters"),
         ({"message": "hi\x1b[31m"}, "message", "This contains characters we cannot store."),
-        ({"consent": ""}, "consent", "Please tick this box"),
+        ({"consent": ""}, "consent", "Please tick the consent box"),
         ({"preferred_contact": "pigeon"}, "preferred_contact", "Select a valid choice."),
         ({"best_times": ["midnight"]}, "best_times", "Select a valid choice."),
     ],
@@ -216,9 +216,16 @@ def test_a_form_filled_at_human_speed_is_accepted(client, settings):
     assert ConsultationRequest.objects.count() == 1
 
 
-@pytest.mark.parametrize("token", ["", "forged", signing.dumps({"id": "x"}, salt="other")])
-def test_a_missing_or_forged_token_is_treated_as_a_bot(client, token):
-    response = client.post(URL, form_data(form_token=token))
+FORGED_TOKENS = {
+    "missing": lambda: "",
+    "forged": lambda: "forged",
+    "other-salt": lambda: signing.dumps({"id": "0" * 32, "shown": 0}, salt="other"),
+}
+
+
+@pytest.mark.parametrize("kind", FORGED_TOKENS)
+def test_a_missing_or_forged_token_is_treated_as_a_bot(client, kind):
+    response = client.post(URL, form_data(form_token=FORGED_TOKENS[kind]()))
 
     assert response["Location"] == "/consultation/thanks/"
     assert not ConsultationRequest.objects.exists()
