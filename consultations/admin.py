@@ -56,7 +56,7 @@ class ContactLogInline(admin.TabularInline):
     """What has happened so far: read-only, because the log is append-only."""
 
     model = ContactLogEntry
-    fields = ["created_at", "author", "kind", "text"]
+    fields = ["created_at", "by", "kind", "text"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -67,6 +67,13 @@ class ContactLogInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="By")
+    def by(self, entry):
+        # Plain text: staff may not open user accounts, so no link to one.
+        if entry.author is None:
+            return "—"
+        return entry.author.get_full_name() or entry.author.get_username()
 
 
 class NewContactLogInline(admin.TabularInline):

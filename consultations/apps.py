@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class ConsultationsConfig(AppConfig):
     name = "consultations"
-    verbose_name = "Consultation requests"
+    verbose_name = "Consultations"

@@ -12,6 +12,7 @@ from . import views
 admin.site.site_header = f"{settings.PRACTICE_NAME} — staff"
 admin.site.site_title = settings.PRACTICE_NAME
 admin.site.index_title = "Articles, pages and consultation requests"
+admin.site.enable_nav_sidebar = False  # the triage list needs the width
 
 urlpatterns = [
     path("", views.home, name="home"),

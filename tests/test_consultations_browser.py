@@ -48,11 +48,7 @@ def sign_in(page, live_server, username):
 
 
 def crisis_notice(page):
-    return (
-        page.get_by_role("main")
-        .get_by_role("note")
-        .filter(has_text="This form is not for emergencies")
-    )
+    return page.get_by_role("main").get_by_role("note").filter(has_text="is not for emergencies")
 
 
 def expect_crisis_notice(page):
@@ -316,7 +312,8 @@ def test_front_desk_cannot_open_the_articles_admin(live_server, page):
     sign_in(page, live_server, "frontdesk")
 
     apps = page.locator("#content-main")
-    expect(apps.get_by_role("link", name="Consultation requests", exact=True)).to_have_count(2)
+    expect(apps.get_by_role("link", name="Consultations", exact=True)).to_have_count(1)
+    expect(apps.get_by_role("link", name="Consultation requests", exact=True)).to_have_count(1)
     expect(page.get_by_role("link", name="Blog", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Articles", exact=True)).to_have_count(0)
 
