@@ -105,7 +105,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "assigned_to",
         "preferred_contact",
         "best_times_short",
-        "source",
+        "article",
     ]  # never the message
     list_display_links = ["submitted_at", "name"]
     list_filter = ["status", AssignedFilter, OverdueFilter, "submitted_at"]
@@ -165,6 +165,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     @admin.display(description="Best times")
     def best_times_short(self, request_):
         return request_.best_times_display(short=True)
+
+    @admin.display(description="Article", ordering="source")
+    def article(self, request_):
+        return request_.source or "—"
 
     @admin.display(description="Came from article")
     def source_link(self, request_):
