@@ -8,12 +8,12 @@ MANAGE := $(BIN)/python manage.py
 .PHONY: run test lint format serve clean chromium check
 
 # Reinstall only when a requirements file changes (stamp files record the last install).
-$(VENV)/.runtime: requirements.txt requirements-postgres.txt
+$(VENV)/.runtime: requirements.txt requirements-postgres.txt requirements-s3.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-postgres.txt
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-s3.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 

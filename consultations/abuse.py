@@ -10,6 +10,8 @@ import uuid
 from django.conf import settings
 from django.core import signing
 
+from practice.network import client_address
+
 TOKEN_SALT = "consultations.form-token"
 TOKEN_MAX_AGE = 24 * 60 * 60  # a form left open longer must be sent again
 RATE = re.compile(r"^\s*(\d+)\s*/\s*([smhd])\s*$")
@@ -54,18 +56,6 @@ def rate_limit():
         raise ValueError(f"CONSULTATION_RATE_LIMIT must look like 5/h, not {value!r}")
     count, unit = match.groups()
     return (int(count), SECONDS[unit]) if int(count) else None
-
-
-def client_address(request):
-    """The visitor's address: from our own reverse proxy's header when one is configured."""
-    header = settings.CLIENT_IP_HEADER
-    if header:
-        forwarded = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
-        # With X-Forwarded-For, the last address is the one our proxy saw.
-        address = forwarded.split(",")[-1].strip()
-        if address:
-            return address
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def client_key(request):

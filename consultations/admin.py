@@ -4,7 +4,11 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+
+from practice.audit import record
+from practice.models import AuditAction, AuditEvent
 
 from . import reports
 from .business_hours import waiting_in_words
@@ -112,10 +116,11 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     list_select_related = ["assigned_to"]
     date_hierarchy = "submitted_at"
     search_fields = ["name", "email", "phone"]
-    readonly_fields = [*SUBMITTED_FIELDS, "first_contacted_at", "waiting"]
+    readonly_fields = [*SUBMITTED_FIELDS, "first_contacted_at", "waiting", "access_history"]
     fieldsets = [
         ("Triage", {"fields": ["status", "assigned_to", "first_contacted_at", "waiting"]}),
         ("As submitted", {"fields": SUBMITTED_FIELDS}),
+        ("Who has opened or changed this request", {"fields": ["access_history"]}),
     ]
     inlines = [ContactLogInline, NewContactLogInline]
     actions = ["assign_to_me", "mark_contacted", "mark_scheduled", "mark_spam", "export_csv"]
@@ -141,11 +146,60 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    # The audit trail: every look at, change to, export and deletion of a request.
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            record(AuditAction.VIEW_REQUEST, request, request_ids=[int(object_id)])
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            detail = "changed " + ", ".join(form.changed_data)
+            record(AuditAction.CHANGE_REQUEST, request, request_ids=[obj.pk], detail=detail)
+
     def save_formset(self, request, form, formset, change):
         entries = formset.save(commit=False)
         for entry in entries:
             entry.author = request.user
             entry.save()
+            detail = f"logged: {entry.get_kind_display()}"
+            record(
+                AuditAction.CHANGE_REQUEST, request, request_ids=[entry.request_id], detail=detail
+            )
+
+    def delete_model(self, request, obj):
+        request_id = obj.pk
+        super().delete_model(request, obj)
+        record(AuditAction.DELETE_REQUEST, request, request_ids=[request_id])
+
+    def delete_queryset(self, request, queryset):
+        request_ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        record(AuditAction.DELETE_REQUEST, request, request_ids=request_ids)
+
+    @admin.display(description="History")
+    def access_history(self, request_):
+        events = AuditEvent.objects.filter(request_id=request_.pk)[:50]
+        if not events:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {} · {}</li>",
+                (
+                    (
+                        date_format(timezone.localtime(event.at), "DATETIME_FORMAT"),
+                        event.username or "—",
+                        event.get_action_display() + (f" ({event.detail})" if event.detail else ""),
+                    )
+                    for event in events
+                ),
+            ),
+        )
 
     @admin.display(description="Waiting", ordering="submitted_at")
     def waiting(self, request_):
@@ -179,30 +233,32 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
-        count = self._update_each(queryset, assigned_to=request.user)
+        count = self._update_each(request, queryset, assigned_to=request.user)
         self.message_user(request, f"{count} request(s) assigned to you.")
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
     def mark_contacted(self, request, queryset):
         count = self._update_each(
-            queryset.filter(status=RequestStatus.NEW), status=RequestStatus.CONTACTED
+            request, queryset.filter(status=RequestStatus.NEW), status=RequestStatus.CONTACTED
         )
         self.message_user(request, f"{count} request(s) marked as contacted.")
 
     @admin.action(description="Mark selected requests as scheduled", permissions=["change"])
     def mark_scheduled(self, request, queryset):
-        count = self._update_each(queryset, status=RequestStatus.SCHEDULED)
+        count = self._update_each(request, queryset, status=RequestStatus.SCHEDULED)
         self.message_user(request, f"{count} request(s) marked as scheduled.")
 
     @admin.action(description="Mark selected requests as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
-        count = self._update_each(queryset, status=RequestStatus.SPAM)
+        count = self._update_each(request, queryset, status=RequestStatus.SPAM)
         self.message_user(request, f"{count} request(s) marked as spam.")
 
     @admin.action(description="Export selected requests as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         stamp = timezone.localtime().strftime("%Y-%m-%d")
-        response = HttpResponse(requests_to_csv(queryset), content_type="text/csv; charset=utf-8")
+        requests = list(queryset)
+        response = HttpResponse(requests_to_csv(requests), content_type="text/csv; charset=utf-8")
+        record(AuditAction.EXPORT_REQUEST, request, request_ids=[r.pk for r in requests])
         response["Content-Disposition"] = (
             f'attachment; filename="consultation-requests-{stamp}.csv"'
         )
@@ -210,13 +266,17 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         return response
 
     @staticmethod
-    def _update_each(queryset, **changes):
+    def _update_each(request, queryset, **changes):
         """Save one by one, so first-contact and finished times are kept by the model."""
         requests = list(queryset)
         for request_ in requests:
             for field, value in changes.items():
                 setattr(request_, field, value)
             request_.save()
+        detail = "changed " + ", ".join(changes)
+        record(
+            AuditAction.CHANGE_REQUEST, request, request_ids=[r.pk for r in requests], detail=detail
+        )
         return len(requests)
 
     def get_urls(self):

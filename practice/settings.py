@@ -6,6 +6,7 @@ default. Production is anything with DJANGO_DEBUG unset or 0.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,7 +43,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "practice.apps.PracticeAdminConfig",  # django.contrib.admin, with two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,6 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "practice",
     "blog",
@@ -67,9 +72,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # revisions record who saved
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the "locked" page
 ]
 
 ROOT_URLCONF = "practice.urls"
@@ -150,7 +157,26 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "practice.passwords.PracticeWordsValidator"},
 ]
+
+# Sign-in throttling (django-axes): five wrong passwords for one username from one address
+# lock that pair out for 15 minutes. Locking the pair, not the username alone, means an
+# attacker elsewhere cannot lock a clinician out of their own account.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "practice.network.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # our audit log records sign-ins; axes' own lines would repeat them
+
+# Two-factor sign-in (TOTP) for staff: on in production, off for local development.
+TWO_FACTOR_REQUIRED = env_bool("DJANGO_REQUIRE_2FA", not DEBUG)
 SESSION_COOKIE_AGE = 8 * 60 * 60  # staff sessions end after a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -197,6 +223,7 @@ PRACTICE_EMAIL = os.environ.get("PRACTICE_EMAIL", "hello@clearwater-therapy.exam
 PRACTICE_ADDRESS = os.environ.get(
     "PRACTICE_ADDRESS", "418 Alder Street, Suite 2, Portland, OR 97205"
 )
+OTP_TOTP_ISSUER = PRACTICE_NAME  # the name authenticator apps show
 
 # --- Consultation requests ---------------------------------------------------------------------
 # Who is told "a new request arrived" (the e-mail never contains the request itself).
@@ -278,3 +305,55 @@ if ADMINS:
         "level": "ERROR",
         "propagate": False,
     }
+
+# --- Uploaded media storage (S3) ---
+# Unset: uploads stay in MEDIA_ROOT and Django serves them (practice/media.py). Set
+# DJANGO_MEDIA_S3_BUCKET to keep them on S3 or an S3-compatible service instead (needs
+# requirements-s3.txt); either way every upload first passes the Pillow checks in blog/images.py.
+MEDIA_S3_BUCKET = os.environ.get("DJANGO_MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    import importlib.util
+    import re
+    from urllib.parse import urlsplit
+
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "DJANGO_MEDIA_S3_BUCKET is set but django-storages is not installed: "
+            "pip install -r requirements-s3.txt"
+        )
+    _s3_endpoint = os.environ.get("DJANGO_MEDIA_S3_ENDPOINT_URL", "")  # e.g. Scaleway, R2, MinIO
+    _s3_region = os.environ.get("DJANGO_MEDIA_S3_REGION", "")
+    _s3_domain = os.environ.get("DJANGO_MEDIA_S3_CUSTOM_DOMAIN", "")  # a CDN in front, say
+    _s3_options = {
+        "bucket_name": MEDIA_S3_BUCKET,
+        "endpoint_url": _s3_endpoint or None,
+        "region_name": _s3_region or None,
+        "custom_domain": _s3_domain or None,
+        # Article images are public: plain URLs that never expire, cacheable forever because
+        # names are server-chosen and never reused (nor overwritten).
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": None,  # the bucket's own policy decides who may read
+        "object_parameters": {
+            "CacheControl": "public, max-age=31536000, immutable",
+            "ContentDisposition": "inline",
+        },
+    }
+    # Unset: boto3's usual chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role…).
+    if os.environ.get("DJANGO_MEDIA_S3_ACCESS_KEY_ID"):
+        _s3_options["access_key"] = os.environ["DJANGO_MEDIA_S3_ACCESS_KEY_ID"]
+        _s3_options["secret_key"] = os.environ.get("DJANGO_MEDIA_S3_SECRET_ACCESS_KEY", "")
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+
+    # Pages show these images, so the origin default_storage.url() gives joins img-src.
+    if _s3_domain:
+        _s3_origin = "https://" + _s3_domain.split("/")[0]
+    elif _s3_endpoint:
+        _s3_origin = "{0.scheme}://{0.netloc}".format(urlsplit(_s3_endpoint))  # path-style URLs
+    elif re.fullmatch(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]", MEDIA_S3_BUCKET):
+        _s3_origin = f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"  # AWS, virtual-hosted URLs
+    elif _s3_region and _s3_region != "us-east-1":
+        _s3_origin = f"https://s3.{_s3_region}.amazonaws.com"  # AWS, a name with dots: path-style
+    else:
+        _s3_origin = "https://s3.amazonaws.com"
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_s3_origin)

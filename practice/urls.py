@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.flatpages import views as flatpage_views
 from django.urls import include, path
@@ -7,12 +5,7 @@ from django.urls import include, path
 from blog import editor
 from blog.sitemaps import sitemap
 
-from . import views
-
-admin.site.site_header = f"{settings.PRACTICE_NAME} — staff"
-admin.site.site_title = settings.PRACTICE_NAME
-admin.site.index_title = "Articles, pages and consultation requests"
-admin.site.enable_nav_sidebar = False  # the triage list needs the width
+from . import media, two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,12 +18,15 @@ urlpatterns = [
     # markdownx's endpoints, mounted by us behind a staff permission check.
     path("editor/preview/", editor.preview, name="editor_preview"),
     path("editor/upload/", editor.upload, name="editor_upload"),
+    path("admin/two-factor/", two_factor.verify, name="two_factor"),
+    path("admin/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("admin/", admin.site.urls),
     path("pages/<path:url>", flatpage_views.flatpage, name="page"),
 ]
 
-if settings.DEBUG:
-    # Production serves uploads from the reverse proxy (see README).
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if media.is_stored_locally():
+    # Uploaded images on this machine's disk, served with DEBUG on or off (practice/media.py);
+    # with media on S3 the bucket serves them and /media/ is not Django's.
+    urlpatterns.append(path("media/<path:path>", media.serve_media, name="media"))
 
 handler500 = "practice.views.server_error"

@@ -28,6 +28,14 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_only_where_tested(request, settings):
+    # Production requires two-factor sign-in; tests of other features sign in with one.
+    # Tests marked `two_factor` keep the production rule.
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.TWO_FACTOR_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from consultations.models import ConsultationRequest, ContactLogEntry
+from practice.audit import record
+from practice.models import AuditAction
 
 
 class Command(BaseCommand):
@@ -28,7 +30,9 @@ class Command(BaseCommand):
             )
             return
         with transaction.atomic():
+            request_ids = list(expired.values_list("pk", flat=True))
             expired.delete()
+            record(AuditAction.PURGE_REQUEST, request_ids=request_ids, detail=f"{days} days")
         if connection.vendor == "sqlite" and not connection.in_atomic_block:
             # Deleted text would otherwise linger in the -wal file until the next checkpoint.
             with connection.cursor() as cursor:

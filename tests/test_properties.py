@@ -1,0 +1,532 @@
+"""Property-based tests: hostile input of any shape is refused politely, never crashes or leaks.
+
+Hypothesis generates the input: Markdown mixed with raw HTML and disguised URLs for the renderer,
+and whole consultation forms (valid, empty, huge, control and invisible characters, forged
+tokens, a filled honeypot) for the public form.
+"""
+
+import tempfile
+import time
+from html.parser import HTMLParser
+from http import HTTPStatus
+from pathlib import Path
+from unittest import mock
+
+import hypothesis
+import pytest
+from django.core import signing
+from django.http import QueryDict
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
+
+from blog.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render
+from consultations import abuse
+from consultations.forms import CONTROL, INVISIBLE, LINE_BREAK, ConsultationForm
+from consultations.models import BestTime, ConsultationRequest, ContactMethod
+
+# Hypothesis keeps a cache of Unicode tables; it goes to the temporary folder, not the project.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "practice-hypothesis")
+
+# Deadlines off: the machine is shared and a slow example is not a failure. No example
+# database either, so a run leaves nothing behind in the project.
+PROPERTY = {"deadline": None, "database": None}
+WITH_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+# Any character a Python str can carry to the renderer or over HTTP (lone surrogates cannot be
+# encoded as UTF-8, so no browser could send them).
+ANY_CHARACTER = st.characters(codec="utf-8")
+ANY_TEXT = st.text(ANY_CHARACTER, max_size=40)
+
+
+# --- The Markdown renderer ----------------------------------------------------------------------
+
+MARKUP_FRAGMENTS = [
+    "<script>", "</script>", "<script>alert(1)</script>", "<SCRIPT SRC=//x.test/x.js>",
+    "<img src=x onerror=", "<img src=", "alert(1)>", " onerror=alert(1)", " onload=alert(1)",
+    " onmouseover=alert(1)", " ONCLICK=alert(1)", " style=", ' style="color:red"',
+    "<svg onload", "<svg onload=alert(1)>", "<svg>", "<math>", "<mtext>", "<mglyph>",
+    "<iframe", "<iframe src=", "<iframe srcdoc=", "<object data=", "<embed src=",
+    "<form action=", "<button formaction=", "<input autofocus onfocus=", "<base href=",
+    "<meta http-equiv=refresh content=0;url=", "<link rel=import href=", "<style>",
+    "</style>", "<template>", "<noscript>", "<textarea>", "<xmp>", "<plaintext>", "<title>",
+    "<select>", "<details open ontoggle=", "<body onload=", "<p ", "<div ", "<table>",
+    "<td ", "<b ", "<a ", "<a href=\"", "<a href='", "<a href=", "</a>", "<img ", "/>", ">",
+    "<", '">', "'>", '"><', "'><", '"', "'", "=", "`", "``", "```", "```html\n", "~~~",
+    "<!--", "-->", "--!>", "<!", "<![CDATA[", "]]>", "<?", "?>", "<!DOCTYPE html>",
+    "[x](", "![x](", "](", ")", "(", "[", "]", "[x][1]", "![x][1]", "\n\n[1]: ", ' "t")',
+    "<javascript:alert(1)>", "<https://a.test>", "javascript:", "JaVaScRiPt:", "vbscript:",
+    "VBScript:", "data:text/html,", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "data:image/svg+xml,", "livescript:", "file:", "java\tscript:", "java\nscript:",
+    "java\rscript:", "java\x00script:", " javascript:", "\tjavascript:", "\x01javascript:",
+    "java&#x09;script:", "java&#9;script:", "jav&#x0A;ascript:", "jav&#x0D;ascript:",
+    "java&Tab;script:", "java&NewLine;script:", "&#106;", "&#x6A;", "&#0000106", "&#x6a",
+    "&#106;avascript:", "javascript&colon;", "javascript&#58;", "javascript&#x3A;",
+    "&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;", "%6A%61vascript:",
+    "&lt;script&gt;", "&#60;script&#62;", "&#x3C;img src=x onerror=alert(1)&#x3E;", "&amp;",
+    "&", "&#", ";", ":", "alert(1)", "https://a.test/", "mailto:a@b.test", "tel:+15550100",
+    "/relative/", "#top", "//evil.test", "\\", "*", "**", "_", "> ", "- ", "1. ", "    ",
+    "\t", "\n", "\n\n", "\r\n", " ", "| a |\n|---|\n| ", "\x00", "\x01", "\x0b", "\x0c",
+    "\x7f", "\x85", "\u00a0", "\u200b", "\u202e", "\u2028", "\ufeff", "\ufffd",
+]  # fmt: skip
+
+DANGEROUS_SCHEMES = ["javascript", "vbscript", "data", "livescript", "file"]
+# What may sit between the letters of a scheme name and still be dropped by a lenient parser.
+SCHEME_NOISE = ["", "", "", "\t", "\n", "\r", " ", "\x00", "\x01", "&#9;", "&#x09;", "&#10;",
+                "&#x0A;", "&#13;", "&Tab;", "&NewLine;", "&#0;", "\u00a0"]  # fmt: skip
+COLONS = [":", ":", "&colon;", "&#58;", "&#x3A;", "&#x3a;", "&#0000058;", "%3A"]
+
+
+@st.composite
+def disguised_letter(draw, letter):
+    """One letter of a scheme name: any case, perhaps as an entity, perhaps noise after it."""
+    letter = draw(st.sampled_from([letter.lower(), letter.upper()]))
+    form = draw(st.sampled_from(["plain", "plain", "plain", "decimal", "hex", "padded"]))
+    if form == "decimal":
+        letter = f"&#{ord(letter)};"
+    elif form == "hex":
+        letter = f"&#x{ord(letter):X};"
+    elif form == "padded":
+        letter = f"&#{ord(letter):07d}"
+    return letter + draw(st.sampled_from(SCHEME_NOISE))
+
+
+@st.composite
+def disguised_urls(draw):
+    scheme = draw(st.sampled_from(DANGEROUS_SCHEMES))
+    letters = [draw(disguised_letter(letter)) for letter in scheme]
+    lead = draw(st.sampled_from(["", "", " ", "\t", "\x01", "&#1;", "\x00", "  "]))
+    rest = draw(st.sampled_from(["alert(1)", "text/html,<script>alert(1)</script>", "x"]))
+    return lead + "".join(letters) + draw(st.sampled_from(COLONS)) + rest
+
+
+@st.composite
+def links(draw):
+    """A URL (often a disguised one) inside each construct that can make a link or image."""
+    url = draw(st.one_of(disguised_urls(), ANY_TEXT))
+    template = draw(
+        st.sampled_from(
+            [
+                "[x]({})",
+                "![x]({})",
+                "[x](<{}>)",
+                '[x]({} "t")',
+                "<{}>",
+                "[x][r]\n\n[r]: {}\n",
+                "![x][r]\n\n[r]: {}\n",
+                '<a href="{}">x</a>',
+                "<a href='{}'>x</a>",
+                "<a href={}>x</a>",
+                '<img src="{}">',
+                "<img src={}>",
+                '<iframe src="{}">',
+                '<form action="{}">',
+                '<object data="{}">',
+                '<table background="{}">',
+                '<img srcset="{}">',
+                '<svg><a xlink:href="{}">x</a></svg>',
+                "**[x]({})**",
+                "> [x]({})",
+                "- ![x]({})",
+                "| [x]({}) |\n|---|\n| y |",
+            ]
+        )
+    )
+    return template.format(url)
+
+
+hostile_markdown = st.lists(
+    st.one_of(ANY_TEXT, st.sampled_from(MARKUP_FRAGMENTS), disguised_urls(), links()),
+    max_size=30,
+).map("".join)
+
+FORBIDDEN_ELEMENTS = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg",
+    "math", "form", "input", "button", "textarea", "select", "meta", "base", "link", "template",
+    "noscript", "xmp", "plaintext", "title", "body",
+}  # fmt: skip
+SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+class _Markup(HTMLParser):
+    """Every element, attribute and comment in a piece of HTML, parsed rather than matched."""
+
+    def __init__(self, markup):
+        # convert_charrefs: attribute values and text arrive decoded once, as a browser sees them.
+        super().__init__(convert_charrefs=True)
+        self.elements = []  # (tag, [(attribute, value), ...])
+        self.comments = []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+    def handle_comment(self, data):
+        self.comments.append(data)
+
+    def handle_decl(self, decl):
+        self.comments.append(decl)
+
+    def unknown_decl(self, data):
+        self.comments.append(data)
+
+    def handle_pi(self, data):
+        self.comments.append(data)
+
+
+def url_scheme(url):
+    """The scheme a lenient browser might read: every space and control character dropped."""
+    cleaned = "".join(
+        c for c in url if not (c.isspace() or ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F)
+    )
+    scheme, colon, _ = cleaned.lower().partition(":")
+    if not colon or not scheme or not scheme[0].isascii() or not scheme[0].isalpha():
+        return None
+    if not all(c.isascii() and (c.isalnum() or c in "+.-") for c in scheme):
+        return None  # not a scheme at all: a relative path such as "/notes/10:30/"
+    return scheme
+
+
+def active_content(markup):
+    """Everything in sanitized HTML that could run script, restyle the page or escape the
+    allowlist; an empty list means the markup is inert."""
+    parsed = _Markup(markup)
+    problems = [f"comment or declaration {text!r}" for text in parsed.comments]
+    for tag, attrs in parsed.elements:
+        if tag in FORBIDDEN_ELEMENTS:
+            problems.append(f"<{tag}> element")
+        elif tag not in ALLOWED_TAGS:
+            problems.append(f"<{tag}> is not on the allowlist")
+        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set())
+        for name, value in attrs:
+            if name.startswith("on"):
+                problems.append(f"<{tag} {name}> event handler")
+            elif name == "style":
+                problems.append(f"<{tag} style> attribute")
+            elif name not in allowed:
+                problems.append(f"<{tag} {name}> is not on the allowlist")
+            if name in {"href", "src"} and value is not None:
+                scheme = url_scheme(value)
+                if scheme is not None and scheme not in SAFE_SCHEMES:
+                    problems.append(f"<{tag} {name}={value!r}> uses scheme {scheme!r}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        pytest.param("<script>alert(1)</script>", id="script"),
+        pytest.param("<p onclick=x>", id="event-handler"),
+        pytest.param('<p style="color:red">', id="style-attribute"),
+        pytest.param('<a href="java&#x09;script:alert(1)">', id="entity-tab-in-scheme"),
+        pytest.param('<a href="\x01JAVA\nSCRIPT:alert(1)">', id="controls-in-scheme"),
+        pytest.param('<img src=" data:image/png;base64,AA">', id="data-src"),
+        pytest.param('<a href="x" target="_blank">', id="attribute-off-the-allowlist"),
+        pytest.param("<!-- hi -->", id="comment"),
+    ],
+)
+def test_the_checker_itself_catches_active_content(markup):
+    assert active_content(markup) != []
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<a href="https://a.test/" rel="noopener noreferrer">x</a>',
+        '<a href="/notes/10:30/?at=a:b">x</a>',
+        '<a href="mailto:a@b.test">x</a> <a href="TEL:+1555">y</a> <a href="#top">z</a>',
+        '<img src="/media/a.jpg" alt="A room" width="10">',
+    ],
+)
+def test_the_checker_itself_lets_safe_markup_through(markup):
+    assert active_content(markup) == []
+
+
+@hypothesis.settings(max_examples=300, suppress_health_check=WITH_FIXTURES, **PROPERTY)
+@given(text=hostile_markdown)
+def test_rendered_markdown_never_contains_active_content(text):
+    output = render(text)
+
+    assert isinstance(output, str)
+    assert active_content(output) == [], output
+
+
+@hypothesis.settings(max_examples=300, suppress_health_check=WITH_FIXTURES, **PROPERTY)
+@given(
+    url=disguised_urls(),
+    template=st.sampled_from(
+        ["[x]({})", "![x]({})", '<a href="{}">x</a>', '<img src="{}">', "[x][r]\n\n[r]: {}"]
+    ),
+)
+def test_a_disguised_dangerous_url_never_survives_as_a_link(url, template):
+    output = render(template.format(url))
+
+    assert active_content(output) == [], output
+
+
+# --- The consultation form ----------------------------------------------------------------------
+
+URL = "/consultation/"
+THANKS = "/consultation/thanks/"
+MISSING = object()  # the field is left out of the request altogether
+
+NASTY_CHARACTERS = (
+    "\x00\x01\x07\x08\x0b\x0c\x1b\x7f\x85\x9f\t\n\r \u00a0\u2028\u2029\u3000"
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068"
+    "\u2069\ufeff\ufffd"
+)
+nasty_text = st.text(
+    st.one_of(st.sampled_from(NASTY_CHARACTERS), ANY_CHARACTER, st.sampled_from("Sam 0159@.-()")),
+    max_size=60,
+)
+# Up to ~5,000 characters: past every max_length, short of the 2.5 MB request limit.
+huge_text = st.tuples(
+    st.sampled_from(["x", "é", "中", "5", " ", "\n", "\u200b", "\x00", "a@", "😀"]),
+    st.integers(min_value=100, max_value=5000),
+).map(lambda pair: pair[0] * pair[1])
+
+
+sprinkles = st.text(st.sampled_from(NASTY_CHARACTERS), min_size=1, max_size=3)
+
+
+@st.composite
+def garnished(draw, values, extra=nasty_text):
+    """A valid value with nasty characters slipped in somewhere."""
+    value = draw(st.sampled_from(values))
+    at = draw(st.integers(min_value=0, max_value=len(value)))
+    return value[:at] + draw(extra) + value[at:]
+
+
+def field(*valid, plausible=False):
+    """Anything at all for one field; when plausible, a valid value perhaps lightly spoiled."""
+    valid = list(valid)
+    if plausible:
+        return st.one_of(st.sampled_from(valid), garnished(valid, sprinkles))
+    return st.one_of(
+        st.sampled_from(valid),
+        st.sampled_from(valid),
+        st.just(""),
+        st.just(MISSING),
+        nasty_text,
+        huge_text,
+        garnished(valid),
+    )
+
+
+FLAGS = ["on", "", "off", "false", "0", "true", "1", "yes"]
+NAMES = ["Sam", "José", "张伟", "محمد", "O'Brien", "Anne-Marie de la Cruz"]
+PHONES = ["(555) 010-0199", "+1 555 010 0199 ext. 12", "555.010.0199", "12345"]
+EMAILS = ["sam@example.com", "sam@exämple.com", "not-an-address", "a@b"]
+MESSAGES = ["Please call after 4.", "Two\nlines", "x" * 1000]
+SOURCES = ["what-is-kap", "<script>", "../etc", "x" * 300]
+
+
+@st.composite
+def honeypots(draw):
+    """(value, whether a bot filled it): invisible characters alone count as empty."""
+    kind = draw(st.sampled_from(["empty", "empty", "missing", "invisible", "filled"]))
+    if kind == "empty":
+        return "", False
+    if kind == "missing":
+        return MISSING, False
+    if kind == "invisible":
+        return draw(st.text(st.sampled_from("\u200b\u200e\u202e\u2066\ufeff"), min_size=1)), False
+    return draw(ANY_TEXT) + draw(st.sampled_from(["http://spam.test", "x", "1", " "])), True
+
+
+def expired_token():
+    # Signed (and shown) two days ago: past the token's one-day limit.
+    two_days_ago = time.time() - 2 * abuse.TOKEN_MAX_AGE
+    with mock.patch("time.time", return_value=two_days_ago):
+        return abuse.new_form_token()
+
+
+def tampered_token():
+    token = abuse.new_form_token()
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
+def signed(value):
+    return st.builds(lambda: signing.dumps(value, salt=abuse.TOKEN_SALT))
+
+
+@st.composite
+def tokens(draw):
+    """(value, kind): a fresh token, one left open too long, or anything a bot could invent."""
+    kind = draw(st.sampled_from(["fresh", "fresh", "fresh", "expired", "forged"]))
+    if kind == "fresh":
+        return abuse.new_form_token(), kind
+    if kind == "expired":
+        return expired_token(), kind
+    forged = draw(
+        st.one_of(
+            st.just(""),
+            st.just(MISSING),
+            ANY_TEXT,
+            huge_text,
+            st.builds(tampered_token),
+            st.builds(lambda: signing.dumps({"id": "0" * 32, "shown": 0}, salt="other")),
+            signed({"shown": 0}),
+            signed({"id": "not-a-uuid", "shown": 0}),
+            signed({"id": "0" * 32, "shown": "yesterday"}),
+            signed(["a", "list"]),
+        )
+    )
+    return forged, kind
+
+
+@st.composite
+def submissions(draw):
+    """(form data as a browser or a bot might post it, token kind, whether it is a bot's)."""
+    token, token_kind = draw(tokens())
+    website, honeypot_filled = draw(honeypots())
+    data = {
+        "name": draw(field(*NAMES)),
+        "phone": draw(field(*PHONES)),
+        "email": draw(field(*EMAILS)),
+        "preferred_contact": draw(field(*ContactMethod.values, "pigeon")),
+        "best_times": draw(
+            st.one_of(
+                st.lists(st.one_of(st.sampled_from(BestTime.values), nasty_text), max_size=6),
+                st.just(MISSING),
+                field(*BestTime.values),
+            )
+        ),
+        "voicemail_ok": draw(field(*FLAGS)),
+        "message": draw(field(*MESSAGES)),
+        "consent": draw(field(*FLAGS)),
+        "source": draw(field(*SOURCES)),
+        "website": website,
+        "form_token": token,
+    }
+    is_bot = token_kind == "forged" or (token_kind == "fresh" and honeypot_filled)
+    return to_query_dict(data), token_kind, is_bot
+
+
+@st.composite
+def plausible_submissions(draw):
+    """Form data a person could send and we could accept, each field perhaps lightly spoiled."""
+    data = {
+        "name": draw(field(*NAMES, plausible=True)),
+        "phone": draw(field(*PHONES[:3], plausible=True)),
+        "email": draw(st.one_of(st.just(""), field(*EMAILS[:2], plausible=True))),
+        "preferred_contact": ContactMethod.PHONE,
+        "best_times": draw(st.lists(st.sampled_from(BestTime.values), unique=True)),
+        "voicemail_ok": draw(st.sampled_from(FLAGS)),
+        "message": draw(st.one_of(st.just(""), field(*MESSAGES[:2], plausible=True))),
+        "consent": "on",
+        "source": draw(field(*SOURCES[:1], plausible=True)),
+        "website": "",
+        "form_token": abuse.new_form_token(),
+    }
+    return to_query_dict(data)
+
+
+def to_query_dict(data):
+    query = QueryDict(mutable=True)
+    for key, value in data.items():
+        if value is MISSING:
+            continue
+        query.setlist(key, value if isinstance(value, list) else [value])
+    return query
+
+
+@pytest.fixture(autouse=True)
+def _no_waiting_no_limit(settings):
+    settings.CONSULTATION_MIN_FILL_SECONDS = 0
+    settings.CONSULTATION_RATE_LIMIT = "0"
+
+
+@pytest.mark.django_db
+@hypothesis.settings(max_examples=300, suppress_health_check=WITH_FIXTURES, **PROPERTY)
+@given(submission=submissions())
+def test_validating_any_form_data_never_raises(submission):
+    data, _, _ = submission
+
+    form = ConsultationForm(data)
+
+    assert form.is_valid() in (True, False)
+
+
+@pytest.mark.django_db
+@hypothesis.settings(max_examples=150, suppress_health_check=WITH_FIXTURES, **PROPERTY)
+@given(
+    submission=st.one_of(submissions(), plausible_submissions().map(lambda d: (d, "fresh", False)))
+)
+def test_any_posted_form_is_thanked_or_explained_never_a_crash(submission):
+    data, token_kind, is_bot = submission
+    acceptable = ConsultationForm(data.copy()).is_valid()
+    client = Client()  # the Client re-raises any exception the view lets escape
+    before = ConsultationRequest.objects.count()
+
+    response = client.post(URL, {key: data.getlist(key) for key in data})
+
+    created = ConsultationRequest.objects.count() - before
+    if is_bot:
+        assert response.status_code == HTTPStatus.FOUND
+        assert response["Location"] == THANKS
+        assert created == 0
+    elif response.status_code == HTTPStatus.FOUND:
+        assert token_kind == "fresh"
+        assert acceptable
+        assert response["Location"] == THANKS
+        assert created == 1
+    else:
+        assert response.status_code in (HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS)
+        form = response.context["form"]
+        assert form.errors
+        assert 'class="request-form"' in response.content.decode()
+        assert created == 0
+        if response.status_code == HTTPStatus.OK:
+            assert not acceptable
+        if token_kind == "expired":
+            assert form.has_error("__all__", code="expired")
+
+
+@pytest.mark.django_db
+@hypothesis.settings(max_examples=300, suppress_health_check=WITH_FIXTURES, **PROPERTY)
+@given(data=plausible_submissions())
+def test_accepted_text_never_keeps_invisible_or_control_characters(data):
+    form = ConsultationForm(data)
+    if not form.is_valid():
+        return  # refused: nothing is kept
+
+    for name in ["name", "phone", "email", "message", "source"]:
+        value = form.cleaned_data[name]
+        assert not INVISIBLE.search(value), (name, value)
+        assert not CONTROL.search(value), (name, value)
+        assert value == value.strip(), (name, value)
+
+
+@pytest.mark.django_db
+@hypothesis.settings(max_examples=300, suppress_health_check=WITH_FIXTURES, **PROPERTY)
+@given(data=plausible_submissions())
+def test_accepted_contact_details_are_each_on_one_line(data):
+    # forms.py: "Line breaks are fine only in the message."
+    form = ConsultationForm(data)
+    if not form.is_valid():
+        return  # refused: nothing is kept
+
+    for name in ["name", "phone", "email", "source"]:
+        value = form.cleaned_data[name]
+        assert not LINE_BREAK.search(value), (name, value)
+
+
+@pytest.mark.django_db
+def test_plausible_submissions_are_mostly_accepted():
+    """The two properties above mean something only if many generated forms pass."""
+    accepted = []
+
+    @hypothesis.settings(max_examples=100, suppress_health_check=WITH_FIXTURES, **PROPERTY)
+    @given(data=plausible_submissions())
+    def collect(data):
+        accepted.append(ConsultationForm(data).is_valid())
+
+    collect()
+
+    assert sum(accepted) >= len(accepted) // 4

@@ -1,0 +1,341 @@
+"""Staff sign-in: throttling, two-step sign-in, passwords, sessions and the audit trail."""
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from practice.models import AuditAction, AuditEvent
+from tests.factories import PASSWORD, make_clinician, make_front_desk, make_request
+from tests.support import PRODUCTION, run_django
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/admin/login/"
+
+
+def sign_in(client, username, password=PASSWORD, **extra):
+    return client.post(
+        LOGIN, {"username": username, "password": password, "next": "/admin/"}, **extra
+    )
+
+
+# Throttling -----------------------------------------------------------------------------------
+
+
+def fail_five_times(client, username, **extra):
+    for _ in range(5):
+        sign_in(client, username, "wrong-password-123", **extra)
+
+
+def test_five_wrong_passwords_pause_signing_in_with_a_clear_message(client):
+    make_front_desk(username="jordan")
+    fail_five_times(client, "jordan")
+
+    response = sign_in(client, "jordan")  # even the right password, for now
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "signing in is paused for 15 minutes" in response.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT, username="jordan").exists()
+
+
+def test_the_pause_ends_after_the_cool_off(client):
+    make_front_desk(username="jordan")
+    fail_five_times(client, "jordan")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+
+    assert sign_in(client, "jordan")["Location"] == "/admin/"
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_real_user_out(client):
+    make_front_desk(username="jordan")
+    fail_five_times(client, "jordan", REMOTE_ADDR="203.0.113.9")
+
+    response = sign_in(client, "jordan", REMOTE_ADDR="198.51.100.7")
+
+    assert response["Location"] == "/admin/"
+
+
+def test_a_forged_forwarding_header_does_not_reset_the_count(client):
+    make_front_desk(username="jordan")
+    for number in range(5):
+        sign_in(client, "jordan", "wrong-password-123", HTTP_X_FORWARDED_FOR=f"10.0.0.{number}")
+
+    response = sign_in(client, "jordan", HTTP_X_FORWARDED_FOR="10.0.0.99")
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def test_the_trusted_proxy_header_gives_the_address(client, settings):
+    settings.CLIENT_IP_HEADER = "X-Real-IP"
+    make_front_desk(username="jordan")
+    fail_five_times(client, "jordan", HTTP_X_REAL_IP="203.0.113.9")
+
+    response = sign_in(client, "jordan", HTTP_X_REAL_IP="198.51.100.7")
+
+    assert response["Location"] == "/admin/"
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED, address="203.0.113.9").count()
+        == 5
+    )
+
+
+# Two-step sign-in -----------------------------------------------------------------------------
+
+
+def code_for(device):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@pytest.mark.two_factor
+def test_a_password_alone_does_not_open_the_admin(client):
+    make_front_desk(username="jordan")
+
+    sign_in(client, "jordan")
+    response = client.get("/admin/")
+
+    assert response.status_code == HTTPStatus.FOUND
+    follow = client.get(response["Location"])
+    assert follow["Location"].startswith("/admin/two-factor/")
+    assert client.get("/admin/consultations/consultationrequest/").status_code == 302
+
+
+@pytest.mark.two_factor
+def test_first_sign_in_sets_up_an_app_with_a_qr_code_and_gives_recovery_codes(client):
+    user = make_front_desk(username="jordan")
+    sign_in(client, "jordan")
+
+    setup = client.get("/admin/two-factor/setup/")
+    assert setup.status_code == HTTPStatus.OK
+    html = setup.content.decode()
+    assert "<svg" in html and "QR code for your authenticator app" in html
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+
+    done = client.post("/admin/two-factor/setup/", {"code": code_for(device), "next": "/admin/"})
+
+    assert done.status_code == HTTPStatus.OK
+    assert len(done.context["codes"]) == 10
+    assert client.get("/admin/").status_code == HTTPStatus.OK
+    assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_ENROLLED, user=user).exists()
+
+
+@pytest.mark.two_factor
+def test_later_sign_ins_ask_for_a_code_and_refuse_a_wrong_one(client):
+    user = make_front_desk(username="jordan")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    sign_in(client, "jordan")
+
+    wrong = client.post("/admin/two-factor/", {"code": "000000"})
+    assert "That code did not work" in wrong.content.decode()
+    assert client.get("/admin/").status_code == HTTPStatus.FOUND
+
+    # django-otp pauses a device briefly after a wrong code; let that pause pass.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=None, throttling_failure_count=0
+    )
+    right = client.post("/admin/two-factor/", {"code": code_for(device), "next": "/admin/"})
+    assert right["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == HTTPStatus.OK
+
+
+@pytest.mark.two_factor
+def test_a_recovery_code_works_once(client):
+    user = make_front_desk(username="jordan")
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    recovery = user.staticdevice_set.create(name="Recovery codes")
+    StaticToken.objects.create(device=recovery, token="abcd1234")
+
+    sign_in(client, "jordan")
+    assert client.post("/admin/two-factor/", {"code": "abcd1234"})["Location"] == "/admin/"
+    client.post("/admin/logout/")
+    sign_in(client, "jordan")
+    again = client.post("/admin/two-factor/", {"code": "abcd1234"})
+
+    assert again.status_code == HTTPStatus.OK
+    assert "That code did not work" in again.content.decode()
+
+
+@pytest.mark.two_factor
+def test_only_the_owner_can_reset_someones_two_step_sign_in(client, admin_user):
+    user = make_front_desk(username="jordan")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client.force_login(user)
+    client.post("/admin/two-factor/", {"code": code_for(device)})
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == HTTPStatus.FORBIDDEN
+
+    admin_user.totpdevice_set.create(name="owner phone", confirmed=True)
+    client.force_login(admin_user)
+    owner_device = admin_user.totpdevice_set.get()
+    client.post("/admin/two-factor/", {"code": code_for(owner_device)})
+    client.post(
+        "/admin/otp_totp/totpdevice/",
+        {"action": "delete_selected", "_selected_action": [device.pk], "post": "yes"},
+    )
+
+    assert not TOTPDevice.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "required"),
+    [
+        (PRODUCTION, True),
+        ({"DJANGO_DEBUG": "1"}, False),
+        ({**PRODUCTION, "DJANGO_REQUIRE_2FA": "0"}, False),
+    ],
+)
+def test_two_step_sign_in_is_required_in_production_by_default(env, required):
+    code = "from django.conf import settings\nresult = settings.TWO_FACTOR_REQUIRED"
+    assert run_django(code, **env) is required
+
+
+# Passwords and sessions -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "short-pw-1",
+        "password1234",
+        "Ketamine-Spring-2026",
+        "clearwater!!sunrise",
+        "MyTherapy#Room77",
+    ],
+)
+def test_weak_and_guessable_passwords_are_refused(password):
+    with pytest.raises(ValidationError):
+        validate_password(password, User(username="jordan"))
+
+
+def test_a_long_unrelated_password_is_accepted():
+    validate_password("harbor-violin-tangerine-41", User(username="jordan"))
+
+
+def test_staff_sessions_end_after_eight_hours_and_on_browser_close(settings):
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def test_signing_out_ends_the_session_for_good(client):
+    make_front_desk(username="jordan")
+    sign_in(client, "jordan")
+    old_session = client.cookies["sessionid"].value
+
+    client.post("/admin/logout/")
+    client.cookies["sessionid"] = old_session
+
+    assert client.get("/admin/").status_code == HTTPStatus.FOUND
+
+
+def test_signing_in_gives_a_new_session_key(client):
+    make_front_desk(username="jordan")
+    client.get(LOGIN)
+    client.session.save()
+    before = client.session.session_key
+
+    sign_in(client, "jordan")
+
+    assert client.cookies["sessionid"].value != before
+
+
+# Audit trail ----------------------------------------------------------------------------------
+
+CANARY = "Canary Q. Visitor"
+
+
+def test_sign_ins_and_failures_are_recorded_with_user_and_address(client):
+    user = make_front_desk(username="jordan")
+
+    sign_in(client, "jordan", "wrong-password-123", REMOTE_ADDR="198.51.100.7")
+    sign_in(client, "jordan", REMOTE_ADDR="198.51.100.7")
+
+    failed = AuditEvent.objects.get(action=AuditAction.SIGN_IN_FAILED)
+    signed_in = AuditEvent.objects.get(action=AuditAction.SIGN_IN)
+    assert (failed.username, failed.address) == ("jordan", "198.51.100.7")
+    assert (signed_in.user, signed_in.address) == (user, "198.51.100.7")
+
+
+def test_viewing_changing_exporting_and_deleting_a_request_are_recorded(client, admin_client):
+    desk = make_front_desk(username="jordan")
+    request = make_request(name=CANARY)
+    url = f"/admin/consultations/consultationrequest/{request.pk}/change/"
+    client.force_login(desk)
+
+    client.get(url)
+    client.post(
+        "/admin/consultations/consultationrequest/",
+        {"action": "mark_scheduled", "_selected_action": [request.pk]},
+    )
+    client.post(
+        "/admin/consultations/consultationrequest/",
+        {"action": "export_csv", "_selected_action": [request.pk]},
+    )
+    admin_client.post(
+        f"/admin/consultations/consultationrequest/{request.pk}/delete/", {"post": "yes"}
+    )
+
+    trail = list(
+        AuditEvent.objects.filter(request_id=request.pk)
+        .order_by("pk")
+        .values_list("action", "username")
+    )
+    assert trail == [
+        (AuditAction.VIEW_REQUEST, "jordan"),
+        (AuditAction.CHANGE_REQUEST, "jordan"),
+        (AuditAction.EXPORT_REQUEST, "jordan"),
+        (AuditAction.DELETE_REQUEST, "admin"),
+    ]
+    assert not any(CANARY in str(event.detail) for event in AuditEvent.objects.all())
+
+
+def test_front_desk_sees_who_opened_and_changed_a_request(client):
+    clinician = make_clinician(username="dana")
+    request = make_request()
+    client.force_login(clinician)
+    client.get(f"/admin/consultations/consultationrequest/{request.pk}/change/")
+    client.force_login(make_front_desk(username="jordan"))
+
+    html = client.get(
+        f"/admin/consultations/consultationrequest/{request.pk}/change/"
+    ).content.decode()
+
+    assert "Who has opened or changed this request" in html
+    assert "dana · Viewed request" in html
+
+
+def test_no_log_line_ever_holds_visitor_data(client, caplog, settings):
+    caplog.set_level("DEBUG")
+    settings.CONSULTATION_MIN_FILL_SECONDS = 0
+    settings.CONSULTATION_NOTIFY_EMAILS = ["desk@example.com"]
+    from consultations import abuse
+
+    client.post(
+        "/consultation/",
+        {
+            "name": CANARY,
+            "phone": "(555) 010-4321",
+            "email": "canary@example.org",
+            "preferred_contact": "phone",
+            "message": "canary message text",
+            "consent": "on",
+            "form_token": abuse.new_form_token(),
+        },
+    )
+    request = make_request(name=CANARY, phone="(555) 010-4321")
+    client.force_login(make_front_desk(username="jordan"))
+    client.get(f"/admin/consultations/consultationrequest/{request.pk}/change/")
+    client.post(
+        "/admin/consultations/consultationrequest/",
+        {"action": "export_csv", "_selected_action": [request.pk]},
+    )
+
+    assert "practice.audit" in caplog.text
+    for canary in [CANARY, "010-4321", "canary@example.org", "canary message text"]:
+        assert canary not in caplog.text
