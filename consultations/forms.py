@@ -20,7 +20,7 @@ INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\uf
 # Control characters: refused, with a message. Line breaks are fine only in the message.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAK = re.compile("[\r\n\t\u2028\u2029]")
-PHONE = re.compile(r"^\+?[\d\s().\-]+(\s*(ext\.?|x)\s*\d{1,6})?$", re.IGNORECASE)
+PHONE = re.compile(r"\+?[\d ().\-]+( *(ext\.?|x) *\d{1,6})?", re.IGNORECASE)
 
 
 class ConsultationForm(forms.ModelForm):
@@ -34,7 +34,8 @@ class ConsultationForm(forms.ModelForm):
         required=False,
         help_text="Optional. Leave them all empty if any time suits you.",
     )
-    source = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A plain Field: a strange value is dropped by clean_source, never shown as an error.
+    source = forms.Field(required=False, widget=forms.HiddenInput)
     # Anti-abuse: people never see `website`; bots fill it in.
     website = forms.CharField(required=False, label="Leave this field empty")
     form_token = forms.CharField(widget=forms.HiddenInput)
@@ -134,20 +135,23 @@ class ConsultationForm(forms.ModelForm):
 
     def clean_phone(self):
         phone = self._clean_text("phone")
-        if phone and (not PHONE.match(phone) or not 7 <= sum(c.isdigit() for c in phone) <= 20):
+        if phone and (not PHONE.fullmatch(phone) or not 7 <= sum(c.isdigit() for c in phone) <= 20):
             raise forms.ValidationError(
                 "Please enter a phone number with its area code, e.g. (555) 010-0142."
             )
         return phone
 
     def clean_email(self):
-        return self._clean_text("email")
+        email = self._clean_text("email")
+        if any(character.isspace() for character in email):
+            raise forms.ValidationError("Please check your e-mail address, e.g. name@example.com.")
+        return email
 
     def clean_message(self):
         return self._clean_text("message")
 
     def clean_source(self):
-        source = self.cleaned_data.get("source", "").strip()
+        source = str(self.cleaned_data.get("source") or "").strip()
         # The article slug from ?from=; anything else is dropped rather than shown as an error.
         return source if re.fullmatch(r"[-a-zA-Z0-9_]{1,200}", source) else ""
 

@@ -6,6 +6,7 @@ for the copy). PostgreSQL has its own tools, `pg_dump` and `pg_restore`; these c
 point to them.
 """
 
+import errno
 import os
 import re
 import sqlite3
@@ -51,10 +52,9 @@ def timestamp():
 def connect(path, *, read_only=False):
     """A connection that never creates a database file where none was."""
     mode = "ro" if read_only else "rw"
-    connection = sqlite3.connect(
+    return sqlite3.connect(
         f"{path.as_uri()}?mode={mode}", uri=True, timeout=LOCK_TIMEOUT, isolation_level=None
     )
-    return connection
 
 
 def create_private_file(path):
@@ -105,6 +105,7 @@ def has_table(connection, table):
 
 def row_counts(connection):
     """{table: number of rows, or None when the table does not exist} for KEY_TABLES."""
+    # Table names come from KEY_TABLES above, never from input.
     return {
         table: (
             connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
@@ -153,7 +154,12 @@ def publish(temporary, folder, stem):
             os.link(temporary, final)
         except FileExistsError:
             continue
-        temporary.unlink()
+        except OSError as error:
+            if error.errno not in (errno.EPERM, errno.EOPNOTSUPP) or final.exists():
+                raise
+            os.replace(temporary, final)  # a file system without hard links (some mounts)
+        else:
+            temporary.unlink()
         fsync(folder)
         return final
     raise CommandError(f"Could not find a free name for {stem} in {folder}.")

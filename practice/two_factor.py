@@ -8,6 +8,7 @@ from base64 import b32encode
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -114,7 +115,7 @@ def _context(request, form, **extra):
         "form": form,
         "next": _next_url(request),
         "title": "Two-step sign-in",
-        "site_header": "Two-step sign-in",
+        "site_header": f"{settings.PRACTICE_NAME} — staff",
         "has_permission": False,
         **extra,
     }

@@ -4,6 +4,7 @@ of their own (never the project's db.sqlite3), one of them while another process
 
 import hashlib
 import os
+import pty
 import re
 import sqlite3
 import stat
@@ -240,6 +241,25 @@ def test_backup_is_a_private_integrity_checked_copy_with_every_row(seeded, tmp_p
     assert "7777" not in result.stdout + result.stderr
 
 
+def test_a_damaged_database_fails_the_backup_loudly_and_leaves_no_file(seeded, tmp_path):
+    live = clone(seeded, tmp_path / "site" / "db.sqlite3", standalone=True)
+    with connect(live) as connection:
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?", [REQUESTS]
+        ).fetchone()
+        (size,) = connection.execute("PRAGMA page_size").fetchone()
+    with open(live, "r+b") as file:  # the requests table's first page, overwritten
+        file.seek((root - 1) * size)
+        file.write(b"\xff" * size)
+
+    result = manage("backup_db", database=live)
+
+    assert result.returncode != 0
+    assert "failed its integrity check, so no backup was kept" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list((live.parent / "backups").iterdir()) == []
+
+
 def test_keep_deletes_only_the_oldest_of_our_backups(migrated, tmp_path):
     live = clone(migrated, tmp_path / "site" / "db.sqlite3")
     folder = tmp_path / "offsite"
@@ -422,6 +442,40 @@ def test_restore_refuses_without_yes_and_changes_nothing(seeded, migrated, tmp_p
     assert file_state(live) == untouched
     assert len(rows(live, REQUESTS)) == SEEDED[REQUESTS]
     assert not list(live.parent.glob("*before-restore*"))
+
+
+@pytest.mark.parametrize(("answer", "restored"), [("yes", True), ("no", False)])
+def test_restore_at_a_terminal_asks_and_goes_ahead_only_on_yes(
+    seeded, migrated, tmp_path, answer, restored
+):
+    live = clone(seeded, tmp_path / "site" / "db.sqlite3")
+    backup = clone(migrated, tmp_path / "practice-20260101-000000.sqlite3", standalone=True)
+    keyboard, terminal = pty.openpty()  # we type on one end; the command reads the other
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "restore_db", str(backup)],
+        cwd=PROJECT,
+        env=environment(live),
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        os.write(keyboard, f"{answer}\n".encode())
+        out, err = process.communicate(timeout=COMMAND_TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=COMMAND_TIMEOUT)
+        os.close(terminal)
+        os.close(keyboard)
+
+    assert "Type 'yes' to continue" in out
+    assert (process.returncode == 0) is restored, out + err
+    assert len(rows(live, REQUESTS)) == (0 if restored else SEEDED[REQUESTS])
+    assert len(list(live.parent.glob("*before-restore*"))) == (1 if restored else 0)
+    if not restored:
+        assert "Cancelled; nothing was changed." in err
 
 
 def damaged(seeded, path):

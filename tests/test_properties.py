@@ -291,7 +291,12 @@ huge_text = st.tuples(
 ).map(lambda pair: pair[0] * pair[1])
 
 
-sprinkles = st.text(st.sampled_from(NASTY_CHARACTERS), min_size=1, max_size=3)
+# What a person's keyboard, phone or copy-and-paste slips in: mostly invisible or blank.
+sprinkles = st.text(
+    st.sampled_from("\u200b\u200e\u202e\u2066\ufeff\u00a0\u3000 \t\n\r\u2028\u2029\x00\x1b"),
+    min_size=1,
+    max_size=2,
+)
 
 
 @st.composite
@@ -302,11 +307,13 @@ def garnished(draw, values, extra=nasty_text):
     return value[:at] + draw(extra) + value[at:]
 
 
-def field(*valid, plausible=False):
-    """Anything at all for one field; when plausible, a valid value perhaps lightly spoiled."""
+def field(*valid, gentle=False):
+    """Anything at all for one field; when gentle, a valid value perhaps lightly spoiled."""
     valid = list(valid)
-    if plausible:
-        return st.one_of(st.sampled_from(valid), garnished(valid, sprinkles))
+    if gentle:
+        return st.one_of(
+            st.sampled_from(valid), st.sampled_from(valid), garnished(valid, sprinkles)
+        )
     return st.one_of(
         st.sampled_from(valid),
         st.sampled_from(valid),
@@ -412,17 +419,32 @@ def submissions(draw):
 def plausible_submissions(draw):
     """Form data a person could send and we could accept, each field perhaps lightly spoiled."""
     data = {
-        "name": draw(field(*NAMES, plausible=True)),
-        "phone": draw(field(*PHONES[:3], plausible=True)),
-        "email": draw(st.one_of(st.just(""), field(*EMAILS[:2], plausible=True))),
+        "name": draw(field(*NAMES, gentle=True)),
+        "phone": draw(field(*PHONES[:3], gentle=True)),
+        "email": draw(st.one_of(st.just(""), field(*EMAILS[:2], gentle=True))),
         "preferred_contact": ContactMethod.PHONE,
         "best_times": draw(st.lists(st.sampled_from(BestTime.values), unique=True)),
         "voicemail_ok": draw(st.sampled_from(FLAGS)),
-        "message": draw(st.one_of(st.just(""), field(*MESSAGES[:2], plausible=True))),
+        "message": draw(st.one_of(st.just(""), field(*MESSAGES[:2], gentle=True))),
         "consent": "on",
-        "source": draw(field(*SOURCES[:1], plausible=True)),
+        "source": draw(field(*SOURCES[:1], gentle=True)),
         "website": "",
         "form_token": abuse.new_form_token(),
+    }
+    return to_query_dict(data)
+
+
+def plausible(**overrides):
+    """One plausible submission, as an explicit example; fields given by keyword."""
+    data = {
+        "name": "Sam",
+        "phone": "(555) 010-0199",
+        "email": "",
+        "preferred_contact": ContactMethod.PHONE,
+        "consent": "on",
+        "website": "",
+        "form_token": abuse.new_form_token(),
+        **overrides,
     }
     return to_query_dict(data)
 
@@ -486,6 +508,7 @@ def test_any_posted_form_is_thanked_or_explained_never_a_crash(submission):
             assert not acceptable
         if token_kind == "expired":
             assert form.has_error("__all__", code="expired")
+    hypothesis.event(f"{response.status_code}, {created} created")
 
 
 @pytest.mark.django_db
@@ -506,6 +529,10 @@ def test_accepted_text_never_keeps_invisible_or_control_characters(data):
 @pytest.mark.django_db
 @hypothesis.settings(max_examples=300, suppress_health_check=WITH_FIXTURES, **PROPERTY)
 @given(data=plausible_submissions())
+# Found by Hypothesis; kept so that every run checks them.
+@hypothesis.example(data=plausible(phone="(555)\t010-0199"))
+@hypothesis.example(data=plausible(phone="(555) 010\r\n0199"))
+@hypothesis.example(data=plausible(email="sam@\u2028example.com"))
 def test_accepted_contact_details_are_each_on_one_line(data):
     # forms.py: "Line breaks are fine only in the message."
     form = ConsultationForm(data)
@@ -518,7 +545,7 @@ def test_accepted_contact_details_are_each_on_one_line(data):
 
 
 @pytest.mark.django_db
-def test_plausible_submissions_are_mostly_accepted():
+def test_plausible_submissions_are_often_accepted():
     """The two properties above mean something only if many generated forms pass."""
     accepted = []
 
@@ -529,4 +556,4 @@ def test_plausible_submissions_are_mostly_accepted():
 
     collect()
 
-    assert sum(accepted) >= len(accepted) // 4
+    assert sum(accepted) >= len(accepted) // 3

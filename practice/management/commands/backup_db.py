@@ -1,4 +1,5 @@
 import os
+import sqlite3
 from contextlib import closing
 from pathlib import Path
 
@@ -48,7 +49,10 @@ class Command(BaseCommand):
         folder = folder.absolute()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
-        backup, counts = self.copy(database, folder)
+        try:
+            backup, counts = self.copy(database, folder)
+        except sqlite3.Error as error:
+            raise CommandError(f"SQLite could not back up {database}: {error}") from error
 
         size = backup.stat().st_size
         self.stdout.write(
