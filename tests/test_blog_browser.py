@@ -11,7 +11,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from blog.models import Post
-from tests.factories import PASSWORD, make_clinician, make_post, make_series
+from tests.browser import sign_in
+from tests.factories import make_clinician, make_post, make_series
 
 # serialized_rollback: each transactional test starts from the migrated data again, so the
 # Clinicians group (made by a data migration) is still there after an earlier test's flush.
@@ -23,14 +24,6 @@ pytestmark = [
 PHONE = {"width": 360, "height": 640}
 NEXT_LINK = re.compile(r"^Next:")
 UPLOADED_IMAGE_URL = r"/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png"
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def png_bytes():

@@ -17,7 +17,8 @@ from consultations.models import (
     ContactMethod,
     RequestStatus,
 )
-from tests.factories import PASSWORD, make_front_desk, make_post
+from tests.browser import sign_in
+from tests.factories import make_front_desk, make_post
 
 # serialized_rollback: the roles made by data migrations come back after each test.
 pytestmark = [
@@ -37,14 +38,6 @@ def _people_fill_forms_in_their_own_time(settings):
     # The form treats a submission within CONSULTATION_MIN_FILL_SECONDS as a bot's; a browser
     # driven by a test is that fast. Read at request time, so the live server sees this too.
     settings.CONSULTATION_MIN_FILL_SECONDS = 0
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def crisis_notice(page):
