@@ -30,8 +30,16 @@ run: $(VENV)/.runtime
 test: export DJANGO_DEBUG := 0
 test: export DJANGO_SECRET_KEY := test-only-secret-not-for-production-0123456789abcdefghij
 test: export DJANGO_SECURE_SSL_REDIRECT := 0
-test: $(VENV)/.dev chromium
+test: $(VENV)/.dev node_modules/.installed chromium
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+# axe-core, the Nu HTML Checker and Lighthouse, from package-lock.json. --ignore-scripts:
+# vnu-jar's install script would try to download Java; it runs on the system's java instead.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "The page checks need Node.js and npm: sudo apt-get install -y nodejs npm" >&2; exit 1; }
+	@command -v java >/dev/null 2>&1 || { echo "The Nu HTML Checker needs Java: sudo apt-get install -y default-jre-headless" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Browser tests drive Debian's chromium; install it when we can, otherwise say how.
 chromium:
@@ -70,5 +78,5 @@ serve: $(VENV)/.runtime .secret-key
 
 # Removes what the commands above generate; keeps db.sqlite3 and media/ (they hold real data).
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage htmlcov test-artifacts
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .coverage htmlcov test-artifacts
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
