@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count
@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .content_checks import accessibility_warnings
 from .images import prepare_image
 from .models import Author, Post, Series, Topic
 from .widgets import MarkdownEditor
@@ -82,6 +83,11 @@ class PostAdmin(SimpleHistoryAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in accessibility_warnings(obj.body_html, summary=obj.summary):
+            self.message_user(request, warning, level=messages.WARNING)
 
     @admin.display(description="State", ordering="published_at")
     def state_label(self, post):

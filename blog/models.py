@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .images import with_image_sizes
 from .markdown import render
 
 # Paths under /blog/ that belong to other pages, so no article may take them as its slug.
@@ -237,7 +238,7 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = render(self.body)
+        self.body_html = with_image_sizes(render(self.body))
         self.reading_minutes = max(
             1, math.ceil(len(re.findall(r"\w+", self.body)) / WORDS_PER_MINUTE)
         )

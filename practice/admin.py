@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.forms import FlatpageForm
 from django.contrib.flatpages.models import FlatPage
 
+from blog.content_checks import accessibility_warnings
+from blog.markdown import render
 from blog.widgets import MarkdownEditor
 
 from .models import AuditEvent
@@ -27,6 +29,11 @@ class PageAdmin(FlatPageAdmin):
     form = PageForm
     list_display = ["title", "url"]
     search_fields = ["title", "content"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in accessibility_warnings(render(obj.content)):
+            self.message_user(request, warning, level=messages.WARNING)
 
 
 @admin.register(AuditEvent)
