@@ -79,14 +79,8 @@ def author_detail(request, slug):
 def search(request):
     # Control characters (NUL among them) mean nothing in a search and upset PostgreSQL.
     query = CONTROL_CHARACTERS.sub(" ", request.GET.get("q", "")).strip()[:200]
-    page = (
-        paginate(
-            request,
-            Post.objects.published()
-            .search(query)
-            .select_related("series", "author__author_profile"),
-        )
-        if query
-        else None
-    )
+    page = None
+    if query:
+        results = Post.objects.published().search(query)
+        page = paginate(request, results.select_related("series", "author__author_profile"))
     return render(request, "blog/search.html", {"query": query, "page_obj": page})
