@@ -74,6 +74,11 @@ class ConsultationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = CONSENT_TEXT.format(practice=settings.PRACTICE_NAME)
         self.fields["preferred_contact"].choices = ContactMethod.choices
+        for name, field in self.fields.items():
+            if field.help_text:
+                # Errors already sit in the label; point only at the help text, so screen
+                # readers do not read an error twice.
+                field.widget.attrs["aria-describedby"] = f"id_{name}_helptext"
         if not self.is_bound:
             self.initial["form_token"] = abuse.new_form_token()
         self.submission_id = None
