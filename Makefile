@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format serve clean chromium check
+.PHONY: run test lint format serve clean chromium check audit
 
 # Reinstall only when a requirements file changes (stamp files record the last install).
 $(VENV)/.runtime: requirements.txt requirements-postgres.txt requirements-s3.txt
@@ -76,7 +76,13 @@ serve: $(VENV)/.runtime .secret-key
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
-# Removes what the commands above generate; keeps db.sqlite3 and media/ (they hold real data).
+# Removes what the commands above generate; keeps db.sqlite3, media/ and backups/ (real data).
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .coverage htmlcov test-artifacts
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .coverage htmlcov test-artifacts audit
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Every kind of visitor page, served like `make serve` (with demo content, in a throwaway
+# database), through axe-core, the Nu HTML Checker and Lighthouse, with screenshots in audit/.
+# Narrow it with e.g. AUDIT_ARGS="--pages home,search --only axe,nu" (see tools/audit.py).
+audit: $(VENV)/.dev node_modules/.installed chromium
+	$(BIN)/python tools/audit.py $(AUDIT_ARGS)
