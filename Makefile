@@ -5,10 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format serve clean chromium check audit
+.PHONY: run test lint format serve clean chromium audit
 
 # Reinstall only when a requirements file changes (stamp files record the last install).
-$(VENV)/.runtime: requirements.txt requirements-postgres.txt requirements-s3.txt
+$(VENV)/.runtime: requirements.txt requirements-postgres.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-postgres.txt
 	touch $@

@@ -21,9 +21,6 @@ from django.views.decorators.http import require_POST
 from .images import store_editor_image
 from .markdown import render
 
-# Clinicians (who edit articles and pages) may use the editor; front desk may not.
-EDITOR_PERMISSIONS = ["blog.change_post"]
-
 # Alt text the editor inserts with an uploaded image: visibly unfinished, so the clinician
 # replaces it and a check can find any left behind (empty alt would silently mean "decorative").
 ALT_TEXT_PLACEHOLDER = "Describe this image"
@@ -41,11 +38,8 @@ UNREADABLE_BODY_ERRORS = (
 
 
 def can_use_editor(user):
-    return (
-        user.is_active
-        and user.is_staff
-        and any(user.has_perm(permission) for permission in EDITOR_PERMISSIONS)
-    )
+    # Clinicians (who edit articles and pages) may use the editor; front desk may not.
+    return user.is_active and user.is_staff and user.has_perm("blog.change_post")
 
 
 def editor_only(view):

@@ -24,6 +24,8 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel photo still fits; decoding it takes ~1
 MAX_WIDTH = 1600  # wider than the article column on any screen we serve
 # Pillow's format name -> the extension we store it under.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# What practice/media.py serves: the extensions above, with the Content-Type of each.
+CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 SAVE_OPTIONS = {
     "JPEG": {"quality": 85, "progressive": True, "optimize": True},
     "PNG": {"optimize": True},

@@ -3,10 +3,9 @@
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.requests import RequestSite
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 
 from .models import Post, Series, Topic
 
@@ -21,10 +20,10 @@ class PostSitemap(Sitemap):
 
 class SeriesSitemap(Sitemap):
     def items(self):
-        published_part = Q(posts__published_at__lte=timezone.now())
+        # Filtering and aggregating over the same join: the latest change among public parts.
         return (
-            Series.objects.with_published_parts()
-            .annotate(latest_part=Max("posts__updated_at", filter=published_part))
+            Series.objects.filter(posts__in=Post.objects.published())
+            .annotate(latest_part=Max("posts__updated_at"))
             .order_by("title")
         )
 

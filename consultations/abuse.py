@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
 
 from practice.network import client_address
 
@@ -53,7 +54,7 @@ def rate_limit():
         return None
     match = RATE.match(value)
     if not match:
-        raise ValueError(f"CONSULTATION_RATE_LIMIT must look like 5/h, not {value!r}")
+        raise ImproperlyConfigured(f"CONSULTATION_RATE_LIMIT must look like 5/h, not {value!r}")
     count, unit = match.groups()
     return (int(count), SECONDS[unit]) if int(count) else None
 

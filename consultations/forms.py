@@ -83,6 +83,7 @@ class ConsultationForm(forms.ModelForm):
             self.initial["form_token"] = abuse.new_form_token()
         self.submission_id = None
         self.looks_automated = False
+        self.token_expired = False
         if self.is_bound:
             self.data = self._without_invisible_characters(self.data)
             self._read_token()
@@ -112,7 +113,7 @@ class ConsultationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if getattr(self, "token_expired", False):
+        if self.token_expired:
             raise forms.ValidationError(
                 "This form was open for more than a day. Please check your details and send "
                 "it again.",

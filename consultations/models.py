@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -33,25 +35,30 @@ class BestTime(models.TextChoices):
     SATURDAY = "saturday", "Saturday mornings"
 
 
+# For the triage list, where the full labels do not fit.
 SHORT_BEST_TIMES = {
-    "morning": "Mornings",
-    "afternoon": "Afternoons",
-    "evening": "Evenings",
-    "saturday": "Saturdays",
+    BestTime.MORNING: "Mornings",
+    BestTime.AFTERNOON: "Afternoons",
+    BestTime.EVENING: "Evenings",
+    BestTime.SATURDAY: "Saturdays",
 }
+
+
+def overdue(now=None):
+    """New requests nobody has answered within the response target (in business hours)."""
+    cutoff = business_hours_before(now or timezone.now(), settings.CONSULTATION_RESPONSE_HOURS)
+    return Q(status=RequestStatus.NEW, submitted_at__lt=cutoff)
 
 
 class ConsultationRequestQuerySet(models.QuerySet):
     def overdue(self, now=None):
-        """New requests nobody has answered within the response target (in business hours)."""
-        cutoff = business_hours_before(now or timezone.now(), settings.CONSULTATION_RESPONSE_HOURS)
-        return self.filter(status=RequestStatus.NEW, submitted_at__lt=cutoff)
+        return self.filter(overdue(now))
 
     def with_overdue_flag(self, now=None):
-        cutoff = business_hours_before(now or timezone.now(), settings.CONSULTATION_RESPONSE_HOURS)
+        """Each request marked `overdue_flag`, for lists that show and sort by it."""
         return self.annotate(
             overdue_flag=models.Case(
-                models.When(Q(status=RequestStatus.NEW, submitted_at__lt=cutoff), then=True),
+                models.When(overdue(now), then=True),
                 default=False,
                 output_field=models.BooleanField(),
             )
@@ -60,7 +67,7 @@ class ConsultationRequestQuerySet(models.QuerySet):
     def purgeable(self, now=None):
         """Finished requests whose retention period has passed."""
         days = settings.CONSULTATION_RETENTION_DAYS
-        cutoff = (now or timezone.now()) - timezone.timedelta(days=days)
+        cutoff = (now or timezone.now()) - timedelta(days=days)
         return self.filter(status__in=FINISHED_STATUSES, finished_at__lt=cutoff)
 
 
@@ -136,13 +143,6 @@ class ConsultationRequest(models.Model):
 
     def get_admin_url(self):
         return reverse("admin:consultations_consultationrequest_change", args=[self.pk])
-
-    @property
-    def is_overdue(self):
-        if self.status != RequestStatus.NEW:
-            return False
-        hours = settings.CONSULTATION_RESPONSE_HOURS
-        return self.submitted_at < business_hours_before(timezone.now(), hours)
 
     def best_times_display(self, short=False):
         labels = SHORT_BEST_TIMES if short else dict(BestTime.choices)

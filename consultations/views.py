@@ -9,7 +9,7 @@ from . import abuse, services
 from .forms import ConsultationForm
 
 RATE_LIMITED = (
-    "We have already received several requests from your connection in the last hour, so this "
+    "We have already received several requests from your connection recently, so this "
     "one was not sent. Please call us on {phone}, or try again later."
 )
 

@@ -23,13 +23,8 @@ from django.utils.http import http_date, quote_etag
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 
-# The only files ever served, and the Content-Type each is sent with.
-CONTENT_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-}
+from blog.images import CONTENT_TYPES  # only what the upload checks ever store
+
 # Sent with every file (and with 304s, which update what a browser has cached).
 MEDIA_HEADERS = {
     "X-Content-Type-Options": "nosniff",

@@ -9,7 +9,7 @@ from base64 import b32encode
 import segno
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import user_passes_test
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -41,7 +41,7 @@ class CodeForm(forms.Form):
 
 
 def staff_only(view):
-    return login_required(login_url="admin:login")(view)
+    return user_passes_test(lambda user: user.is_active and user.is_staff, "admin:login")(view)
 
 
 @sensitive_post_parameters("code")
@@ -69,8 +69,6 @@ def verify(request):
 @never_cache
 @staff_only
 def setup(request):
-    if not request.user.is_staff:
-        return redirect("admin:login")
     if TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
         return redirect(reverse("two_factor") + _next_query(request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()

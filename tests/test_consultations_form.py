@@ -1,5 +1,6 @@
 """The public form: what a visitor types, what we keep, what we refuse and how we say so."""
 
+import subprocess
 import time
 from http import HTTPStatus
 
@@ -9,6 +10,7 @@ from django.core import signing
 from consultations import abuse
 from consultations.forms import CONSENT_VERSION
 from consultations.models import ConsultationRequest
+from tests.support import PRODUCTION, run_django
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +304,10 @@ def test_the_address_itself_is_never_stored(client):
     request = ConsultationRequest.objects.get()
     assert "198.51.100.23" not in str(list(ConsultationRequest.objects.values().get().values()))
     assert len(request.client_key) == 40
+
+
+def test_a_mistyped_rate_limit_stops_the_site_at_start_up():
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        run_django("result = 1", CONSULTATION_RATE_LIMIT="five an hour", **PRODUCTION)
+
+    assert "CONSULTATION_RATE_LIMIT must look like 5/h" in failure.value.stderr
