@@ -7,6 +7,8 @@ from django.db.models import Max
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from practice.page_cache import public_page
+
 from .models import Post, Series, Topic
 
 
@@ -68,6 +70,7 @@ SITEMAPS = {
 }
 
 
+@public_page
 def sitemap(request):
     """Like Django's sitemap view, but with the host the visitor used rather than the Site row."""
     site = RequestSite(request)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from practice.page_cache import public_page
+
 from . import feeds, views
 
 app_name = "blog"
@@ -7,8 +9,8 @@ app_name = "blog"
 urlpatterns = [
     path("", views.post_list, name="post_list"),
     path("search/", views.search, name="search"),
-    path("feed/", feeds.LatestPostsFeed(), name="feed_rss"),
-    path("feed/atom/", feeds.LatestPostsAtomFeed(), name="feed_atom"),
+    path("feed/", public_page(feeds.LatestPostsFeed()), name="feed_rss"),
+    path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed_atom"),
     path("series/<slug:slug>/", views.series_detail, name="series_detail"),
     path("topic/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("author/<slug:slug>/", views.author_detail, name="author_detail"),

@@ -5,6 +5,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import patch_cache_control
 
+from practice.page_cache import public_page
+
 from .models import Author, OldSlug, Post, Series, Topic
 from .seo import post_structured_data
 
@@ -21,11 +23,13 @@ def paginate(request, queryset):
     return Paginator(queryset, POSTS_PER_PAGE).get_page(request.GET.get("page"))
 
 
+@public_page
 def post_list(request):
     page = paginate(request, Post.objects.published().for_listing())
     return render(request, "blog/post_list.html", {"page_obj": page})
 
 
+@public_page
 def post_detail(request, slug):
     posts = Post.objects.all() if can_preview(request.user) else Post.objects.published()
     post = (
@@ -55,12 +59,14 @@ def post_detail(request, slug):
     return response
 
 
+@public_page
 def series_detail(request, slug):
     series = get_object_or_404(Series.objects.with_published_parts(), slug=slug)
     parts = series.published_parts().select_related("author__author_profile")
     return render(request, "blog/series_detail.html", {"series": series, "parts": parts})
 
 
+@public_page
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     posts = Post.objects.published().filter(topics=topic).for_listing()
@@ -70,6 +76,7 @@ def topic_detail(request, slug):
     return render(request, "blog/topic_detail.html", {"topic": topic, "page_obj": page})
 
 
+@public_page
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.select_related("user"), slug=slug)
     page = paginate(request, Post.objects.published().filter(author=author.user).for_listing())

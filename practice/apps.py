@@ -12,6 +12,9 @@ class PracticeConfig(AppConfig):
 
     def ready(self):
         from . import audit  # noqa: F401 - connects the sign-in signal receivers
+        from .page_cache import watch_content
+
+        watch_content()
 
 
 class PagesConfig(flatpages_apps.FlatPagesConfig):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",  # ETags and 304s, cached pages included
+    "practice.page_cache.PageCacheMiddleware",  # before sessions: a hit skips everything below
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,6 +85,11 @@ MIDDLEWARE = [
 ROOT_URLCONF = "practice.urls"
 WSGI_APPLICATION = "practice.wsgi.application"
 SITE_ID = 1
+# Editable pages live at /pages/<url>/ through a wrapped view (the page cache's), which
+# FlatPage.get_absolute_url cannot find by itself.
+ABSOLUTE_URL_OVERRIDES = {
+    "flatpages.flatpage": lambda page: reverse("page", kwargs={"url": page.url.lstrip("/")})
+}
 
 TEMPLATES = [
     {
@@ -145,8 +153,15 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "practice_cache",
+            # Room for every page of a large site; past it, a third of the entries are dropped.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+
+# Whole public pages for anonymous visitors, shared by every worker (practice/page_cache.py).
+# Saving content makes them stale at once, so this only bounds how long unused pages stay.
+# Off with DEBUG, where templates change under a running server.
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "0" if DEBUG else "3600"))
 
 # --- Passwords and sessions -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,6 +6,7 @@ from blog import editor
 from blog.sitemaps import sitemap
 
 from . import media, two_factor, views
+from .page_cache import public_page
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,7 +22,7 @@ urlpatterns = [
     path("admin/two-factor/", two_factor.verify, name="two_factor"),
     path("admin/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("admin/", admin.site.urls),
-    path("pages/<path:url>", flatpage_views.flatpage, name="page"),
+    path("pages/<path:url>", public_page(flatpage_views.flatpage), name="page"),
 ]
 
 if media.is_stored_locally():

@@ -9,10 +9,12 @@ from django.views.decorators.cache import never_cache
 from blog.models import Post, Series
 
 from .context_processors import practice_details
+from .page_cache import public_page
 
 HOME_POSTS = 5
 
 
+@public_page
 def home(request):
     context = {
         "latest_posts": Post.objects.published().for_listing()[:HOME_POSTS],
@@ -21,6 +23,7 @@ def home(request):
     return render(request, "practice/home.html", context)
 
 
+@public_page
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -92,3 +92,23 @@ def make_request(**overrides):
     }
     fields.update(overrides)
     return ConsultationRequest.objects.create(**fields)
+
+
+def post_form(**overrides):
+    """What the add/change form posts, for a valid live article."""
+    now = timezone.localtime()
+    data = {
+        "title": "Breathing before a session",
+        "slug": "breathing-before-a-session",
+        "summary": "A short exercise.",
+        "body": "## Breathe\n\nIn for four, out for six.",
+        "published_at_0": now.strftime("%Y-%m-%d"),
+        "published_at_1": now.strftime("%H:%M:%S"),
+        "series": "",
+        "series_position": "",
+        "cover_image_alt": "",
+        "seo_title": "",
+        "seo_description": "",
+    }
+    data.update(overrides)
+    return data

@@ -10,7 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from blog.models import Post
-from tests.factories import make_clinician, make_front_desk, make_post, make_series
+from tests.factories import make_clinician, make_front_desk, make_post, make_series, post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -21,26 +21,6 @@ def clinician_client(client):
     client.force_login(clinician)
     client.user = clinician
     return client
-
-
-def post_form(**overrides):
-    """What the add/change form posts, for a valid live article."""
-    now = timezone.localtime()
-    data = {
-        "title": "Breathing before a session",
-        "slug": "breathing-before-a-session",
-        "summary": "A short exercise.",
-        "body": "## Breathe\n\nIn for four, out for six.",
-        "published_at_0": now.strftime("%Y-%m-%d"),
-        "published_at_1": now.strftime("%H:%M:%S"),
-        "series": "",
-        "series_position": "",
-        "cover_image_alt": "",
-        "seo_title": "",
-        "seo_description": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def image_upload(name="cover.jpg", fmt="JPEG", size=(2400, 1200)):
