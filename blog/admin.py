@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .content_checks import accessibility_warnings
 from .images import prepare_image
-from .models import Author, Post, Series, Topic
+from .models import Author, OldPath, Post, Series, Topic
 from .widgets import MarkdownEditor
 
 
@@ -205,3 +205,15 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["display_name", "user", "slug"]
     search_fields = ["display_name", "bio"]
     prepopulated_fields = {"slug": ["display_name"]}
+
+
+@admin.register(OldPath)
+class OldPathAdmin(admin.ModelAdmin):
+    """Addresses from the previous website; most are made by `manage.py import_wordpress`."""
+
+    list_display = ["path", "post", "source", "created_at"]
+    list_select_related = ["post"]
+    search_fields = ["path", "post__title"]
+    autocomplete_fields = ["post"]
+    fields = ["path", "post", "source", "created_at"]
+    readonly_fields = ["source", "created_at"]

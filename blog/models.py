@@ -114,6 +114,7 @@ class PostQuerySet(models.QuerySet):
             "-published_at", "-pk"
         )
 
+
     def search(self, query):
         """Posts matching every word of `query` in title, summary or body, best first."""
         words = query.split()
@@ -345,3 +346,57 @@ class OldSlug(models.Model):
 
     def __str__(self):
         return f"/blog/{self.slug}/ → {self.post.get_absolute_url()}"
+
+
+def normalize_old_path(path):
+    """An old address as stored and looked up: /2024/05/03/my-post/ → /2024/05/03/my-post.
+
+    With or without its trailing slash it is the same address. Case is kept, as the old site
+    may have told /My-Post and /my-post apart.
+    """
+    return path.rstrip("/") or "/"
+
+
+class OldPath(models.Model):
+    """An address an article had on the practice's previous website; it redirects (301) here.
+
+    Made by `manage.py import_wordpress`; looked up by blog.middleware.OldPathRedirectMiddleware
+    only when an address would otherwise be "not found".
+    """
+
+    path = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text="The old address without the domain, e.g. /2024/05/03/coping-with-worry "
+        "or /?p=123. With or without a slash at the end, it is the same address.",
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_paths")
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="The old site and the article's id in its export (set by the import), so "
+        "importing the same export again updates the article instead of adding it twice.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "old address"
+        verbose_name_plural = "old addresses"
+
+    def __str__(self):
+        return f"{self.path} → {self.post.get_absolute_url()}"
+
+    def save(self, *args, **kwargs):
+        self.path = normalize_old_path(self.path)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.path  # "View on site" follows the redirect, to check where it leads
+
+    def clean(self):
+        # Before the uniqueness check, so /x/ typed in the admin is found to be /x.
+        if not self.path.startswith("/"):
+            raise ValidationError({"path": "Start with / and leave out the domain: /2024/05/x."})
+        self.path = normalize_old_path(self.path)

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # revisions record who saved
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "blog.middleware.OldPathRedirectMiddleware",  # addresses from the old website (import)
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the "locked" page
 ]
 

@@ -1,0 +1,1 @@
+"""Bringing the practice's old blog over from WordPress or Squarespace: see importer.py."""
