@@ -54,7 +54,9 @@ class LatestPostsFeed(Feed):
         return self.absolute(self.request.path)
 
     def items(self):
-        return Post.objects.published().for_listing().prefetch_related("topics")[:FEED_LENGTH]
+        # A listing, but with the full text: feed readers show whole articles.
+        posts = Post.objects.published().for_listing().defer(None).prefetch_related("topics")
+        return posts[:FEED_LENGTH]
 
     def item_title(self, post):
         return post.title

@@ -109,11 +109,17 @@ class PostQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=True)
 
     def for_listing(self):
-        """What list pages show of each post, in listing order, without extra queries."""
-        return self.select_related("series", "author__author_profile").order_by(
-            "-published_at", "-pk"
+        """What list pages show of each post, in listing order, without extra queries (and
+        without the article text, which a list never shows)."""
+        return (
+            self.select_related("series", "author__author_profile")
+            .defer("body", "body_html")
+            .order_by("-published_at", "-pk")
         )
 
+    def headlines(self):
+        """Just enough of each post to link to it by its title."""
+        return self.only("title", "slug", "series", "series_position", "published_at")
 
     def search(self, query):
         """Posts matching every word of `query` in title, summary or body, best first."""
@@ -184,7 +190,6 @@ class Post(models.Model):
         "publication time",
         null=True,
         blank=True,
-        db_index=True,
         help_text="Leave empty to keep this a draft; a future time schedules it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -216,6 +221,12 @@ class Post(models.Model):
     class Meta:
         verbose_name = "article"  # what clinicians call them
         ordering = [F("published_at").desc(nulls_last=True), "-pk"]
+        indexes = [
+            # Every public list filters on published_at. The series column too, so the home
+            # page's "series with a published part" reads the index, not each article's row
+            # (where it sits behind the article's text: 5 ms instead of 1 with 2,000 articles).
+            models.Index(fields=["published_at", "series"], name="blog_post_published_series"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["series", "series_position"],
@@ -326,7 +337,7 @@ class Post(models.Model):
             return (earlier[-1] if earlier else None, later[0] if later else None)
         if self.published_at is None:
             return (None, None)
-        published = Post.objects.published().select_related("series")
+        published = Post.objects.published().headlines()
         newer = Q(published_at__gt=self.published_at) | Q(
             published_at=self.published_at, pk__gt=self.pk
         )

@@ -19,8 +19,22 @@ def can_preview(user):
     return user.is_authenticated and user.is_staff and user.has_perm("blog.view_post")
 
 
+class IdsFirstPaginator(Paginator):
+    """Finds a page's posts by id first, then loads only those.
+
+    An OFFSET over whole rows reads every skipped article, text and all: page 150 took 2.5
+    times as long as page 1 with 2,000 posts. Skipping ids in an index costs almost nothing.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[start : start + self.per_page])
+        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+
+
 def paginate(request, queryset):
-    return Paginator(queryset, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    return IdsFirstPaginator(queryset, POSTS_PER_PAGE).get_page(request.GET.get("page"))
 
 
 @public_page
@@ -35,6 +49,7 @@ def post_detail(request, slug):
     post = (
         posts.select_related("series", "author__author_profile")
         .prefetch_related("topics")
+        .defer("body")  # the Markdown source; readers get body_html
         .filter(slug=slug)
         .first()
     )
@@ -42,7 +57,7 @@ def post_detail(request, slug):
         old = get_object_or_404(OldSlug.objects.select_related("post"), slug=slug)
         return redirect(old.post, permanent=True)
 
-    series_parts = list(post.series.published_parts()) if post.series_id else []
+    series_parts = list(post.series.published_parts().headlines()) if post.series_id else []
     previous_post, next_post = post.neighbours(series_parts)
     context = {
         "post": post,

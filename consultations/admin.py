@@ -112,9 +112,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "article",
     ]  # never the message
     list_display_links = ["submitted_at", "name"]
+    # "submitted_at" filters by today, 7 days, month or year. No date_hierarchy: its month links
+    # cost a scan of every request (90 ms at 20,000 on SQLite) on each view of the list.
     list_filter = ["status", AssignedFilter, OverdueFilter, "submitted_at"]
     list_select_related = ["assigned_to"]
-    date_hierarchy = "submitted_at"
     search_fields = ["name", "email", "phone"]
     readonly_fields = [*SUBMITTED_FIELDS, "first_contacted_at", "waiting", "access_history"]
     fieldsets = [

@@ -260,6 +260,9 @@ def test_purge_leaves_no_deleted_text_in_the_sqlite_files():
         assert raw.execute("SELECT COUNT(*) FROM consultations_consultationrequest").fetchone() == (
             1,
         )
+        # The nightly purge also refreshes the query planner's statistics (ANALYZE).
+        planned = raw.execute("SELECT DISTINCT tbl FROM sqlite_stat1").fetchall()
+        assert ("consultations_consultationrequest",) in planned
 
 
 # CSV ----------------------------------------------------------------------------------------
