@@ -47,6 +47,32 @@ def _media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _an_empty_redis_cache_for_each_test(settings):
+    # The database cache table is rolled back after each test like any table; Redis keeps what
+    # the last test stored (a page cached with other articles, say). And every xdist worker
+    # shares it, so cache.clear() (FLUSHDB) would empty it under the others' running tests
+    # too: each test process keeps its keys under a prefix of its own and empties only those,
+    # before each test and after it (so a run leaves nothing behind).
+    if not os.environ.get("REDIS_URL"):
+        yield
+        return
+    import redis
+
+    prefix = f"tests-{os.getpid()}"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
+    with redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]) as client:
+
+        def empty():
+            stale = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+            if stale:
+                client.delete(*stale)
+
+        empty()
+        yield
+        empty()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's chromium; Playwright cannot download a browser here, and we never skip."""
