@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format serve clean chromium audit
+.PHONY: run test lint format serve clean chromium audit bench
 
 # Reinstall only when a requirements file changes (stamp files record the last install).
 $(VENV)/.runtime: requirements.txt requirements-postgres.txt
@@ -20,7 +20,6 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-s3.txt
 run: export DJANGO_DEBUG := 1
 run: $(VENV)/.runtime
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ — staff sign in at http://127.0.0.1:$(PORT)/admin/ (Ctrl-C stops)."
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -68,7 +67,6 @@ serve: $(VENV)/.runtime .secret-key
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" sh -c '\
 	  $(MANAGE) collectstatic --noinput --verbosity 0 && \
 	  $(MANAGE) migrate --noinput && \
-	  $(MANAGE) createcachetable && \
 	  echo "Serving on http://127.0.0.1:$(PORT)/ (DEBUG off)" && \
 	  exec $(BIN)/gunicorn practice.wsgi --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile -'
 
@@ -86,3 +84,14 @@ clean:
 # Narrow it with e.g. AUDIT_ARGS="--pages home,search --only axe,nu" (see tools/audit.py).
 audit: $(VENV)/.dev node_modules/.installed chromium
 	$(BIN)/python tools/audit.py $(AUDIT_ARGS)
+
+# Load test with Debian's wrk, served like `make serve` on bench/bench.sqlite3; see tools/bench.py.
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's wrk for the benchmark…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else \
+	    echo "The benchmark needs Debian's wrk. Run: sudo apt-get install -y wrk" >&2; exit 1; \
+	  fi; }
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)

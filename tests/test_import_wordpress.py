@@ -337,6 +337,13 @@ def test_old_addresses_follow_a_later_change_of_slug(authors, client):
     assert response["Location"] == "/blog/calm-mornings/"
 
 
+@pytest.mark.parametrize("address", ["/2024/05/03/calmer%00mornings/", "/" + "x" * 600])
+def test_addresses_that_cannot_be_old_ones_are_simply_not_found(authors, client, address):
+    run_import(WORDPRESS)
+
+    assert client.get(address).status_code == HTTPStatus.NOT_FOUND
+
+
 def test_posting_to_an_old_address_is_not_redirected(authors, client):
     run_import(WORDPRESS)
 
