@@ -48,7 +48,6 @@ def post_detail(request, slug):
     posts = Post.objects.all() if can_preview(request.user) else Post.objects.published()
     post = (
         posts.select_related("series", "author__author_profile")
-        .prefetch_related("topics")
         .defer("body")  # the Markdown source; readers get body_html
         .filter(slug=slug)
         .first()

@@ -199,7 +199,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # --- Language, time -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/Los_Angeles")
-USE_I18N = True
+# English only: without translation machinery every {% url %} and date is cheaper to render.
+USE_I18N = False
 USE_TZ = True
 
 # --- Static files and uploads -------------------------------------------------------------------
