@@ -277,6 +277,14 @@ class Post(models.Model):
         return self.state == "Live"
 
     @property
+    def updated_after_publication(self):
+        """Edited on a later day than it went live (in the practice's time zone): worth saying."""
+        published = self.published_at
+        return bool(published) and timezone.localdate(self.updated_at) > timezone.localdate(
+            published
+        )
+
+    @property
     def meta_title(self):
         return self.seo_title or self.title
 
