@@ -40,15 +40,21 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Browser tests drive Debian's chromium; install it when we can, otherwise say how.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# $(call debian_package,COMMAND,WHAT FOR): install Debian's package COMMAND when the command is
+# missing and we can (as root with apt-get); otherwise stop and say how.
+define debian_package
+	@command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests…"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    echo "Installing Debian's $(1) for $(2)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
 	  else \
-	    echo "Browser tests need Debian's chromium. Run: sudo apt-get install -y chromium" >&2; exit 1; \
+	    echo "Missing Debian's $(1), needed for $(2). Run: sudo apt-get install -y $(1)" >&2; exit 1; \
 	  fi; }
+endef
+
+# Browser tests drive Debian's chromium.
+chromium:
+	$(call debian_package,chromium,the browser tests)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -87,11 +93,5 @@ audit: $(VENV)/.dev node_modules/.installed chromium
 
 # Load test with Debian's wrk, served like `make serve` on bench/bench.sqlite3; see tools/bench.py.
 bench: $(VENV)/.dev
-	@command -v wrk >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's wrk for the benchmark…"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
-	  else \
-	    echo "The benchmark needs Debian's wrk. Run: sudo apt-get install -y wrk" >&2; exit 1; \
-	  fi; }
+	$(call debian_package,wrk,the benchmark)
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)

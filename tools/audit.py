@@ -165,7 +165,7 @@ print(Post.objects.filter(slug__startswith="small-steps-").count(), "extra artic
 """
 
 SETTINGS_SHIM = """
-# Production settings, with collected static files in the audit's own folder.
+# Production settings, with collected static files in the audit's (or benchmark's) own folder.
 from practice.settings import *  # noqa: F403
 
 STATIC_ROOT = {static_root!r}

@@ -66,6 +66,7 @@ if str(ROOT) not in sys.path:
 from tools.audit import (  # noqa: E402 - needs ROOT on the path first
     GUNICORN,
     PYTHON,
+    SETTINGS_SHIM,
     AuditError,
     ensure_free,
     free_port,
@@ -114,14 +115,6 @@ done = function(summary, latency, requests)
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
     e.timeout, latency:percentile(50), latency:percentile(99), latency.max))
 end
-"""
-
-SETTINGS_SHIM = """
-# Production settings (practice.settings), with collected static files in the benchmark's own
-# temporary folder rather than the project's staticfiles/.
-from practice.settings import *  # noqa: F403
-
-STATIC_ROOT = {static_root!r}
 """
 
 
