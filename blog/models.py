@@ -108,11 +108,21 @@ class PostQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(published_at__isnull=True)
 
+    def with_series_and_byline(self):
+        """Each post with its series and its author's byline in the same query, reading only what
+        a byline and a series link show (not the author's account, nor the series' description)."""
+        return self.select_related("series", "author__author_profile").only(
+            *(field.name for field in self.model._meta.concrete_fields),
+            *("series__title", "series__slug"),
+            *("author__username", "author__first_name", "author__last_name"),
+            *("author__author_profile__display_name", "author__author_profile__slug"),
+        )
+
     def for_listing(self):
         """What list pages show of each post, in listing order, without extra queries (and
         without the article text, which a list never shows)."""
         return (
-            self.select_related("series", "author__author_profile")
+            self.with_series_and_byline()
             .defer("body", "body_html")
             .order_by("-published_at", "-pk")
         )

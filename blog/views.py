@@ -47,7 +47,7 @@ def post_list(request):
 def post_detail(request, slug):
     posts = Post.objects.all() if can_preview(request.user) else Post.objects.published()
     post = (
-        posts.select_related("series", "author__author_profile")
+        posts.with_series_and_byline()
         .defer("body")  # the Markdown source; readers get body_html
         .filter(slug=slug)
         .first()
