@@ -260,10 +260,7 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = with_image_sizes(render(self.body))
-        self.reading_minutes = max(
-            1, math.ceil(len(re.findall(r"\w+", self.body)) / WORDS_PER_MINUTE)
-        )
+        self.render_body()
         previous = Post.objects.filter(pk=self.pk).values("slug", "published_at").first()
         super().save(*args, **kwargs)
         # A live post keeps its old address: remember it, and free the new one.
@@ -273,6 +270,13 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    def render_body(self):
+        """Fill in what is derived from the Markdown body: the sanitized HTML, the reading time."""
+        self.body_html = with_image_sizes(render(self.body))
+        self.reading_minutes = max(
+            1, math.ceil(len(re.findall(r"\w+", self.body)) / WORDS_PER_MINUTE)
+        )
 
     @property
     def state(self):

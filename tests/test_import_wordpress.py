@@ -337,11 +337,11 @@ def test_old_addresses_follow_a_later_change_of_slug(authors, client):
     assert response["Location"] == "/blog/calm-mornings/"
 
 
-@pytest.mark.parametrize("address", ["/2024/05/03/calmer%00mornings/", "/" + "x" * 600])
-def test_addresses_that_cannot_be_old_ones_are_simply_not_found(authors, client, address):
+def test_an_address_with_a_nul_byte_is_simply_not_found(authors, client):
     run_import(WORDPRESS)
 
-    assert client.get(address).status_code == HTTPStatus.NOT_FOUND
+    # PostgreSQL refuses NUL in a query's text: without the guard this is a 500 there.
+    assert client.get("/2024/05/03/calmer%00mornings/").status_code == HTTPStatus.NOT_FOUND
 
 
 def test_posting_to_an_old_address_is_not_redirected(authors, client):

@@ -266,7 +266,6 @@ def prepare_site(workdir, env):
     manage = [str(PYTHON), "manage.py"]
     run_setup([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env, "collectstatic")
     run_setup([*manage, "migrate", "--noinput"], env, "migrate")
-    run_setup([*manage, "createcachetable"], env, "createcachetable")
     run_setup([*manage, "load_demo"], env, "load_demo")
     run_setup([*manage, "shell", "-c", EXTRA_POSTS], env, "12 extra articles")
 
@@ -326,6 +325,15 @@ def server_log(workdir, lines=40):
     if not path.exists():
         return ""
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def server_errors(workdir, lines=100_000):
+    """The server log's lines that show a failure: a 500, a traceback, gunicorn's [ERROR]."""
+    return [
+        line
+        for line in server_log(workdir, lines).splitlines()
+        if '" 500 ' in line or "Traceback" in line or "[ERROR]" in line
+    ]
 
 
 def stop_server(process):
@@ -971,11 +979,7 @@ def main(argv=None):
                     results += check_lighthouse(base_url, args.pages, workdir)
             finally:
                 stop_server(process)
-                errors = [
-                    line
-                    for line in server_log(workdir, lines=10_000).splitlines()
-                    if '" 500 ' in line or "Traceback" in line or "[ERROR]" in line
-                ]
+                errors = server_errors(workdir)
                 if errors:
                     results.append(
                         Result("server", "gunicorn", f"{len(errors)} errors logged", False, errors)

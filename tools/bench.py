@@ -72,7 +72,7 @@ from tools.audit import (  # noqa: E402 - needs ROOT on the path first
     free_port,
     run_setup,
     server_environment,
-    server_log,
+    server_errors,
     start_server,
     stop_group,
     stop_server,
@@ -193,7 +193,6 @@ def ensure_database(env, rebuild):
             flush=True,
         )
     run_setup([*manage, "migrate", "--noinput"], env, "migrate")
-    run_setup([*manage, "createcachetable"], env, "createcachetable")
 
 
 def prepare(workdir, env):
@@ -685,11 +684,7 @@ def serve_and_measure(workdir, env, targets, args, pass_name, port, extra=None):
         return outcome
     finally:
         stop_server(process)
-        errors = [
-            line
-            for line in server_log(workdir, lines=100_000).splitlines()
-            if '" 500 ' in line or "Traceback" in line or "[ERROR]" in line
-        ]
+        errors = server_errors(workdir)
         if errors:
             print(f"  gunicorn logged {len(errors)} error lines, e.g.:", flush=True)
             for line in errors[:10]:
