@@ -654,7 +654,9 @@ def test_a_reader_following_an_old_link_lands_on_the_imported_article(
     )
     photo = page.get_by_role("img", name="A path along a quiet lake at sunrise")
     expect(photo).to_be_visible()
-    assert photo.evaluate("(image) => image.complete && image.naturalWidth") == 640
+    # The image is lazy: it loads once scrolled near, which may be after the page's load event.
+    photo.scroll_into_view_if_needed()
+    assert photo.evaluate("(image) => image.decode().then(() => image.naturalWidth)") == 640
     expect(page.get_by_role("link", name="Embedded content from www.youtube.com")).to_be_visible()
     expect(page.locator(".prose iframe, .prose script, .prose [style]")).to_have_count(0)
     screenshot("import-old-link-to-article")
