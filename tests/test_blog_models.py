@@ -1,5 +1,6 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -93,6 +94,32 @@ def test_state_follows_the_publication_time():
     assert make_post(published_at=None).state == "Draft"
     assert make_post(published_at=timezone.now() + timedelta(hours=1)).state == "Scheduled"
     assert make_post(published_at=timezone.now() - timedelta(hours=1)).state == "Live"
+
+
+@pytest.mark.parametrize(
+    ("published", "edited", "says_updated"),
+    [
+        # Evening in Portland is already the next day in UTC: the same day for the practice.
+        ("2024-05-03 16:00", "2024-05-03 18:00", False),
+        # Just after local midnight, though still the same day in UTC: a later day.
+        ("2024-05-03 23:00", "2024-05-04 00:30", True),
+        ("2024-05-03 09:00", "2024-05-10 09:00", True),
+    ],
+)
+def test_updated_is_shown_for_an_edit_on_a_later_day_in_the_practices_time_zone(
+    settings, client, published, edited, says_updated
+):
+    settings.TIME_ZONE = "America/Los_Angeles"
+    local = ZoneInfo(settings.TIME_ZONE)
+    published_at = datetime.fromisoformat(published).replace(tzinfo=local)
+    post = make_post(published_at=published_at)
+    Post.objects.filter(pk=post.pk).update(
+        updated_at=datetime.fromisoformat(edited).replace(tzinfo=local)
+    )
+
+    html = client.get(post.get_absolute_url()).content.decode()
+
+    assert ("· Updated <time" in html) is says_updated
 
 
 def test_changing_a_published_slug_keeps_the_old_address_with_a_301(client):
