@@ -211,9 +211,9 @@ class AuthorAdmin(admin.ModelAdmin):
 class OldPathAdmin(admin.ModelAdmin):
     """Addresses from the previous website; most are made by `manage.py import_wordpress`."""
 
-    list_display = ["path", "post", "source", "created_at"]
+    list_display = ["path", "post", "created_at"]
     list_select_related = ["post"]
     search_fields = ["path", "post__title"]
     autocomplete_fields = ["post"]
-    fields = ["path", "post", "source", "created_at"]
-    readonly_fields = ["source", "created_at"]
+    fields = ["path", "post", "created_at"]
+    readonly_fields = ["created_at"]

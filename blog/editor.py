@@ -15,11 +15,14 @@ from django.core.exceptions import (
 )
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from practice.admin_site import is_verified_staff
+
 from .images import store_editor_image
-from .markdown import render
+from .markdown import MAX_CHARACTERS, render
 
 # Alt text the editor inserts with an uploaded image: visibly unfinished, so the clinician
 # replaces it and a check can find any left behind (empty alt would silently mean "decorative").
@@ -39,7 +42,7 @@ UNREADABLE_BODY_ERRORS = (
 
 def can_use_editor(user):
     # Clinicians (who edit articles and pages) may use the editor; front desk may not.
-    return user.is_active and user.is_staff and user.has_perm("blog.change_post")
+    return is_verified_staff(user) and user.has_perm("blog.change_post")
 
 
 def editor_only(view):
@@ -54,13 +57,34 @@ def editor_only(view):
     return wrapped
 
 
+@csrf_exempt  # checked by csrf_protect once the body is read, as for upload() below
 @require_POST
 @editor_only
 def preview(request):
-    content = request.POST.get("content")
+    """The editor's live preview. markdownx shows whatever comes back, so a refusal is a message
+    in place of the preview (with a 400 status for anything else that asks)."""
+    try:
+        content = request.POST.get("content")
+    except UNREADABLE_BODY_ERRORS:
+        return _preview_error(
+            f"This text is too long to preview. An article may have at most "
+            f"{MAX_CHARACTERS:,} characters."
+        )
+    return _preview(request, content)
+
+
+@csrf_protect
+def _preview(request, content):
     if content is None:
         return HttpResponseBadRequest("Nothing to preview.")
-    return HttpResponse(render(content))
+    try:
+        return HttpResponse(render(content))
+    except ValidationError as error:
+        return _preview_error(error.messages[0])
+
+
+def _preview_error(message):
+    return HttpResponseBadRequest(format_html('<p class="errornote" role="alert">{}</p>', message))
 
 
 # CSRF is still checked, by csrf_protect below, but only once the body has been read here:

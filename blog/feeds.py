@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from .models import Post
 from .seo import absolutize_html
@@ -62,7 +63,9 @@ class LatestPostsFeed(Feed):
         return post.title
 
     def item_description(self, post):
-        return post.summary
+        # A summary is plain text, but RSS readers read <description> (and Atom's
+        # <summary type="html">) as HTML: escaped, "<img onerror=…>" stays words on a screen.
+        return escape(post.summary)
 
     def item_link(self, post):
         return self.absolute(post.get_absolute_url())

@@ -10,7 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .images import with_image_sizes
-from .markdown import render
+from .markdown import render, validate_markdown
 
 # Paths under /blog/ that belong to other pages, so no article may take them as its slug.
 RESERVED_SLUGS = {"series", "topic", "author", "search", "feed"}
@@ -41,7 +41,9 @@ class Series(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(
-        blank=True, help_text="Markdown. Shown at the top of the series page."
+        blank=True,
+        validators=[validate_markdown],
+        help_text="Markdown. Shown at the top of the series page.",
     )
     description_html = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(auto_now=True)
@@ -114,7 +116,6 @@ class PostQuerySet(models.QuerySet):
         return self.select_related("series", "author__author_profile").only(
             *(field.name for field in self.model._meta.concrete_fields),
             *("series__title", "series__slug"),
-            *("author__username", "author__first_name", "author__last_name"),
             *("author__author_profile__display_name", "author__author_profile__slug"),
         )
 
@@ -173,12 +174,22 @@ class Post(models.Model):
         help_text="One or two sentences shown on lists, in feeds and to search engines.",
     )
     body = models.TextField(
+        validators=[validate_markdown],
         help_text="Markdown. The preview below the editor shows exactly what visitors will see. "
-        "Drag an image into the editor to upload it."
+        "Drag an image into the editor to upload it.",
     )
     body_html = models.TextField(editable=False, default="")  # rendered + sanitized on save
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="posts",
+        # Bylines name the author profile; a staff account's own name is never published.
+        limit_choices_to={"author_profile__isnull": False},
+        help_text="Only people with an author profile (Blog → Authors) can be credited.",
+        error_messages={
+            "invalid": "Only people with an author profile can be credited. Add one under Blog "
+            "→ Authors (their name as readers should see it), or choose someone else."
+        },
     )
     cover_image = models.ImageField(
         upload_to="covers/%Y/%m/",
@@ -224,6 +235,13 @@ class Post(models.Model):
         help_text="Optional. Replaces the summary in search results.",
     )
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+    imported_from = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The old site and this article's id in its export, set by import_wordpress: "
+        "importing that export again updates this article, and no other.",
+    )
 
     objects = PostQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["body_html", "reading_minutes"])
@@ -248,6 +266,11 @@ class Post(models.Model):
                 | Q(series__isnull=False, series_position__isnull=False, series_position__gte=1),
                 name="%(app_label)s_%(class)s_series_and_position_together",
                 violation_error_message="A series and a part number (1 or more) go together.",
+            ),
+            models.UniqueConstraint(
+                fields=["imported_from"],
+                condition=~Q(imported_from=""),
+                name="%(app_label)s_%(class)s_imported_once",
             ),
             models.CheckConstraint(
                 condition=Q(cover_image="") | ~Q(cover_image_alt=""),
@@ -308,9 +331,9 @@ class Post(models.Model):
 
     @property
     def byline(self):
-        """The author as readers see them: their profile, else their name."""
-        profile = getattr(self.author, "author_profile", None)
-        return profile or self.author.get_full_name() or self.author.get_username()
+        """The author as readers see them: their profile, else (for an article credited before
+        profiles were required) the practice. Never the staff account's own name."""
+        return getattr(self.author, "author_profile", None) or settings.PRACTICE_NAME
 
     def clean(self):
         errors = {}
@@ -404,13 +427,6 @@ class OldPath(models.Model):
         "or /?p=123. With or without a slash at the end, it is the same address.",
     )
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_paths")
-    source = models.CharField(
-        max_length=200,
-        blank=True,
-        db_index=True,
-        help_text="The old site and the article's id in its export (set by the import), so "
-        "importing the same export again updates the article instead of adding it twice.",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,9 +18,11 @@ def post_structured_data(post, request):
     """schema.org BlogPosting for the article page."""
     url = request.build_absolute_uri(post.get_absolute_url())
     byline = post.byline
-    author = {"@type": "Person", "name": str(byline)}
     if hasattr(byline, "get_absolute_url"):
-        author["url"] = request.build_absolute_uri(byline.get_absolute_url())
+        page = request.build_absolute_uri(byline.get_absolute_url())
+        author = {"@type": "Person", "name": str(byline), "url": page}
+    else:
+        author = {"@type": "Organization", "name": str(byline)}
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",

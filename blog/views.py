@@ -1,10 +1,11 @@
 import re
 
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import patch_cache_control
 
+from practice.admin_site import is_verified_staff
 from practice.page_cache import public_page
 
 from .models import Author, OldSlug, Post, Series, Topic
@@ -12,11 +13,12 @@ from .seo import post_structured_data
 
 POSTS_PER_PAGE = 10
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def can_preview(user):
     """Staff who may see drafts and scheduled posts at their address."""
-    return user.is_authenticated and user.is_staff and user.has_perm("blog.view_post")
+    return is_verified_staff(user) and user.has_perm("blog.view_post")
 
 
 class IdsFirstPaginator(Paginator):
@@ -34,10 +36,18 @@ class IdsFirstPaginator(Paginator):
 
 
 def paginate(request, queryset):
-    return IdsFirstPaginator(queryset, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    """The page that ?page= asks for. Anything but a page that exists, written plainly, is not
+    found: every page has one address (and so one entry in the page cache)."""
+    number = request.GET.get("page", "1")
+    if not PAGE_NUMBER.fullmatch(number):
+        raise Http404("No such page.")
+    try:
+        return IdsFirstPaginator(queryset, POSTS_PER_PAGE).page(number)
+    except InvalidPage:
+        raise Http404("No such page.") from None
 
 
-@public_page
+@public_page(query=["page"])
 def post_list(request):
     page = paginate(request, Post.objects.published().for_listing())
     return render(request, "blog/post_list.html", {"page_obj": page})
@@ -80,7 +90,7 @@ def series_detail(request, slug):
     return render(request, "blog/series_detail.html", {"series": series, "parts": parts})
 
 
-@public_page
+@public_page(query=["page"])
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     posts = Post.objects.published().filter(topics=topic).for_listing()
@@ -90,7 +100,7 @@ def topic_detail(request, slug):
     return render(request, "blog/topic_detail.html", {"topic": topic, "page_obj": page})
 
 
-@public_page
+@public_page(query=["page"])
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.select_related("user"), slug=slug)
     page = paginate(request, Post.objects.published().filter(author=author.user).for_listing())

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 
-from practice.network import client_address
+from practice.network import client_network
 
 TOKEN_SALT = "consultations.form-token"
 TOKEN_MAX_AGE = 24 * 60 * 60  # a form left open longer must be sent again
@@ -60,6 +60,7 @@ def rate_limit():
 
 
 def client_key(request):
-    """A keyed hash of the visitor's address: it counts requests without storing the address."""
+    """A keyed hash of the visitor's address (an IPv6 address's /64): it counts requests without
+    storing the address."""
     key = hashlib.sha256(f"consultations-client:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:40]
+    return hmac.new(key, client_network(request).encode(), hashlib.sha256).hexdigest()[:40]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -136,6 +137,16 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # requests only arrive through the public form
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Only the fields the filters offer. Django would otherwise take a lookup on any field
+        # from the list's address: client_key__regex=… recovers the address hash a character at
+        # a time, and with it which requests came from one place.
+        offered = {
+            name if isinstance(name, str) else name.parameter_name for name in self.list_filter
+        }
+        field = lookup.split(LOOKUP_SEP, 1)[0]
+        return field in offered and super().lookup_allowed(lookup, value, request)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser  # otherwise deletion is the retention command's job

@@ -4,7 +4,7 @@ from django.contrib.flatpages.forms import FlatpageForm
 from django.contrib.flatpages.models import FlatPage
 
 from blog.content_checks import accessibility_warnings
-from blog.markdown import render
+from blog.markdown import render, validate_markdown
 from blog.widgets import MarkdownEditor
 
 from .models import AuditEvent
@@ -17,6 +17,11 @@ class PageForm(FlatpageForm):
             "url": "Where the page lives, e.g. “/about/” is shown at /pages/about/.",
             "content": "Markdown. The preview below the editor shows exactly what visitors see.",
         }
+
+    def clean_content(self):
+        content = self.cleaned_data["content"]
+        validate_markdown(content)
+        return content
 
 
 admin.site.unregister(FlatPage)

@@ -5,6 +5,7 @@ what a visitor typed: only who, when, from where, and a request number.
 """
 
 import logging
+import re
 from ipaddress import ip_address
 
 from axes.signals import user_locked_out
@@ -15,6 +16,10 @@ from .models import AuditAction, AuditEvent
 from .network import client_address
 
 logger = logging.getLogger("practice.audit")
+
+# C0 and C1 controls, and Unicode's own line and paragraph separators; a backslash too, so an
+# escape typed by someone cannot pass for one written here.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
 
 
 def record(action, request=None, user=None, username="", request_ids=(None,), detail=""):
@@ -38,11 +43,17 @@ def record(action, request=None, user=None, username="", request_ids=(None,), de
         logger.info(
             "%s user=%s address=%s%s%s",
             action,
-            username or "-",
+            printable(username) or "-",
             address or "-",
             f" request=#{request_id}" if request_id else "",
-            f" ({detail})" if detail else "",
+            f" ({printable(detail)})" if detail else "",
         )
+
+
+def printable(text):
+    """`text` with line breaks and other control characters written as escapes (\\n, \\x1b),
+    so a name typed at sign-in can never start a line of its own in the log."""
+    return CONTROL_CHARACTERS.sub(lambda match: ascii(match.group())[1:-1], text)
 
 
 def _address(request):

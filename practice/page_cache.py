@@ -18,13 +18,15 @@ import logging
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.cache import cc_delim_re, patch_cache_control, set_response_etag
 
 logger = logging.getLogger(__name__)
@@ -37,16 +39,34 @@ PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 BASE_DIR = Path(settings.BASE_DIR)
 
 
-def public_page(view):
-    """Marks a view's responses as the same for every anonymous visitor (so they may be shared)."""
+def public_page(view=None, *, query=()):
+    """Marks a view's responses as the same for every anonymous visitor (so they may be shared).
+
+    `query` names the query parameters the view reads, e.g. `@public_page(query=["page"])`.
+    The view sees no others, and pages are cached by those alone: `?utm_source=…` or any made-up
+    parameter gets the same cached page instead of a new render and a new entry.
+    """
+    if view is None:
+        return functools.partial(public_page, query=query)
+    read = frozenset(query)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        request.GET = _only(request.GET, read)
         response = view(request, *args, **kwargs)
         response.shareable = True
         return response
 
+    wrapper.page_cache_query = read
     return wrapper
+
+
+def _only(params, names):
+    kept = QueryDict(mutable=True)
+    for name in names & params.keys():
+        kept.setlist(name, params.getlist(name))
+    kept._mutable = False
+    return kept
 
 
 def content_changed(**kwargs):
@@ -96,17 +116,32 @@ def build_id():
     return digest.hexdigest()[:16]
 
 
-def page_key(request, version):
-    address = f"{build_id()}:{version}:{request.build_absolute_uri()}"
-    return "page:" + hashlib.sha256(address.encode()).hexdigest()
+def page_address(request):
+    """What a cached page is filed under, or None for a request no cached page answers: the
+    address without the query parameters its view does not read, in a fixed order.
 
-
-def may_use_cache(request):
-    return (
+    Raises DisallowedHost for a Host header the site does not answer to (Django's 400).
+    """
+    if not (
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in {"GET", "HEAD"}
         and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
-    )
+    ):
+        return None
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    read = getattr(view, "page_cache_query", None)
+    if read is None:
+        return None
+    query = sorted((name, value) for name in read for value in request.GET.getlist(name))
+    host = request.get_host()
+    return f"{request.scheme}://{host}{request.path}?{urlencode(query)}"
+
+
+def page_key(address, version):
+    return "page:" + hashlib.sha256(f"{build_id()}:{version}:{address}".encode()).hexdigest()
 
 
 def may_store(response):
@@ -134,10 +169,11 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not may_use_cache(request):
+        address = page_address(request)
+        if address is None:
             return self.get_response(request)
         try:
-            key = page_key(request, current_version())
+            key = page_key(address, current_version())
             stored = cache.get(key)
         except Exception:  # a cache outage costs speed, never a page
             logger.exception("Page cache unavailable; serving uncached")
@@ -169,7 +205,6 @@ class PageCacheMiddleware:
 def watch_content():
     """Connects `content_changed` to every change of what public pages show (PracticeConfig)."""
     from django.apps import apps
-    from django.contrib.auth import get_user_model
     from django.contrib.flatpages.models import FlatPage
     from django.contrib.sites.models import Site
 
@@ -178,15 +213,8 @@ def watch_content():
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-{model}")
         for field in model._meta.local_many_to_many:
             m2m_changed.connect(content_changed, sender=field.remote_field.through)
-    # A byline falls back to the writer's name; a sign-in only stamps last_login.
-    post_save.connect(user_changed, sender=get_user_model(), dispatch_uid="page-cache-user")
     # After `migrate` (every deploy): the cache table exists, and pages are rendered afresh.
     post_migrate.connect(after_migrate, dispatch_uid="page-cache-migrate")
-
-
-def user_changed(update_fields=None, **kwargs):
-    if update_fields is None or not set(update_fields) <= {"last_login"}:
-        content_changed()
 
 
 def after_migrate(app_config, using, **kwargs):

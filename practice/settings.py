@@ -176,8 +176,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "practice.passwords.PracticeWordsValidator"},
 ]
 
-# Sign-in throttling (django-axes): five wrong passwords for one username from one address
-# lock that pair out for 15 minutes. Locking the pair, not the username alone, means an
+# Sign-in throttling (django-axes): five wrong passwords for one username from one address (one
+# IPv6 /64) lock that pair out for 15 minutes. Locking the pair, not the username alone, means an
 # attacker elsewhere cannot lock a clinician out of their own account.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -187,7 +187,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "practice.network.client_address"
+AXES_CLIENT_IP_CALLABLE = "practice.network.client_network"  # an IPv6 /64 counts as one
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # our audit log records sign-ins; axes' own lines would repeat them
 
@@ -264,6 +264,9 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.markdown.render"
 MARKDOWNX_URLS_PATH = "/editor/preview/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 700  # ms of typing pause before the preview refreshes
+# Room for the longest text blog/markdown.py takes (300,000 characters), in any script, as a
+# form sends it: up to 12 bytes a character once percent-encoded. Django's default is 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
 # --- Security -----------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -1,12 +1,10 @@
 from django.contrib import admin
-from django.contrib.flatpages import views as flatpage_views
 from django.urls import include, path
 
 from blog import editor
 from blog.sitemaps import sitemap
 
 from . import media, two_factor, views
-from .page_cache import public_page
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,7 +20,7 @@ urlpatterns = [
     path("admin/two-factor/", two_factor.verify, name="two_factor"),
     path("admin/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("admin/", admin.site.urls),
-    path("pages/<path:url>", public_page(flatpage_views.flatpage), name="page"),
+    path("pages/<path:url>", views.page, name="page"),
 ]
 
 if media.is_stored_locally():

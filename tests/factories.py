@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from io import BytesIO
 from itertools import count
 
 from django.conf import settings
@@ -10,8 +11,9 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image
 
-from blog.models import Post, Series, Topic
+from blog.models import Author, Post, Series, Topic
 from consultations.models import ConsultationRequest
 from practice.roles import CLINICIANS, FRONT_DESK
 
@@ -25,12 +27,30 @@ def make_user(username="staff", group=None, **fields):
     return user
 
 
-def make_clinician(username="clinician", **fields):
-    return make_user(username, group=CLINICIANS, **fields)
+def make_clinician(username="clinician", byline=None, **fields):
+    """A clinician with an author profile (so articles can be credited to them), whose byline
+    is `byline` (default: from the username)."""
+    user = make_user(username, group=CLINICIANS, **fields)
+    make_author(user, byline or username.title())
+    return user
+
+
+def make_author(user, display_name):
+    slug = slugify(display_name.split(",")[0].split()[0])  # "Dana Reyes, LCSW" -> dana
+    if Author.objects.filter(slug=slug).exists():  # another Dana (the demo's, say)
+        slug = f"{slug}-{user.username}"
+    return Author.objects.create(user=user, display_name=display_name, slug=slug)
 
 
 def make_front_desk(username="frontdesk", **fields):
     return make_user(username, group=FRONT_DESK, **fields)
+
+
+def png_bytes(size=(40, 30), **save_options):
+    """A small, valid PNG image."""
+    buffer = BytesIO()
+    Image.new("RGB", size, "#5f7f7a").save(buffer, "PNG", **save_options)
+    return buffer.getvalue()
 
 
 def make_page(url="/about/", title="About us", content="We are a small practice.", **fields):
@@ -65,9 +85,9 @@ def make_post(**overrides):
     }
     fields.update(overrides)
     if "author" not in fields:
-        fields["author"] = User.objects.get_or_create(
-            username="writer", defaults={"first_name": "Dana", "last_name": "Reyes"}
-        )[0]
+        fields["author"], created = User.objects.get_or_create(username="writer")
+        if created:
+            make_author(fields["author"], "Dana Reyes, LCSW")
     topics = fields.pop("topics", [])
     post = Post(**fields)
     post.full_clean()

@@ -9,7 +9,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def run_django(code, **env):
+def run_django(code, timeout=60, **env):
     """Run `code` after django.setup() with `env` over a clean environment; return the result.
 
     The snippet sets `result` to something JSON-serialisable. Raises CalledProcessError (with
@@ -34,7 +34,7 @@ def run_django(code, **env):
         capture_output=True,
         text=True,
         check=True,
-        timeout=60,
+        timeout=timeout,
     )
     line = next(line for line in completed.stdout.splitlines() if line.startswith("RESULT:"))
     return json.loads(line.removeprefix("RESULT:"))

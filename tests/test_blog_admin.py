@@ -5,12 +5,21 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
 from blog.models import Post
-from tests.factories import make_clinician, make_front_desk, make_post, make_series, post_form
+from tests.factories import (
+    make_clinician,
+    make_front_desk,
+    make_post,
+    make_series,
+    make_user,
+    post_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +65,30 @@ def test_add_form_defaults_the_author_to_the_signed_in_clinician(clinician_clien
     response = clinician_client.get("/admin/blog/post/add/")
 
     assert response.context["adminform"].form.initial["author"] == clinician_client.user.pk
+
+
+def test_only_people_with_an_author_profile_can_be_credited(clinician_client):
+    make_front_desk(username="frontdesk")
+    make_user(username="owner", is_superuser=True)
+
+    form = clinician_client.get("/admin/blog/post/add/").context["adminform"].form
+    offered = {user.username for user in form.fields["author"].queryset}
+    owner = User.objects.get(username="owner")
+    refused = clinician_client.post("/admin/blog/post/add/", post_form(author=owner.pk))
+
+    assert offered == {clinician_client.user.username}
+    assert refused.status_code == HTTPStatus.OK
+    assert not Post.objects.exists()
+    assert "author" in refused.context["adminform"].form.errors
+
+
+def test_an_article_needs_an_author_with_a_profile():
+    owner = make_user(username="owner")
+
+    with pytest.raises(ValidationError) as error:
+        make_post(author=owner)
+
+    assert "Only people with an author profile" in error.value.message_dict["author"][0]
 
 
 def test_clinician_publishes_a_new_article(clinician_client):

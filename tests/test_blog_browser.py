@@ -1,18 +1,16 @@
 """The blog in a real browser: reading a series, writing an article, previewing unpublished ones."""
 
 import base64
-import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from PIL import Image
 from playwright.sync_api import expect
 
 from blog.models import Post
 from tests.browser import sign_in
-from tests.factories import make_clinician, make_post, make_series
+from tests.factories import make_clinician, make_post, make_series, png_bytes
 
 # serialized_rollback: each transactional test starts from the migrated data again, so the
 # Clinicians group (made by a data migration) is still there after an earlier test's flush.
@@ -24,12 +22,6 @@ pytestmark = [
 PHONE = {"width": 360, "height": 640}
 NEXT_LINK = re.compile(r"^Next:")
 UPLOADED_IMAGE_URL = r"/media/uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png"
-
-
-def png_bytes():
-    buffer = io.BytesIO()
-    Image.new("RGB", (120, 80), "#5f7f7a").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def drop_file_on(page, selector, data, name, mime_type):

@@ -102,7 +102,7 @@ def test_uploaded_images_in_an_article_get_width_height_and_lazy_loading():
     post = make_post(body=f"![A green wall]({url})\n\n![Elsewhere](https://example.com/b.png)")
 
     assert (
-        f'<img alt="A green wall" src="{url}" width="640" height="360" loading="lazy" '
+        f'<img src="{url}" alt="A green wall" width="640" height="360" loading="lazy" '
         'decoding="async">'
     ) in post.body_html
-    assert '<img alt="Elsewhere" src="https://example.com/b.png">' in post.body_html
+    assert '<img src="https://example.com/b.png" alt="Elsewhere">' in post.body_html

@@ -1,19 +1,26 @@
 """Feeds, sitemap, robots.txt and what search engines and link previews read."""
 
+import html
+import io
 import json
 import re
+from html.parser import HTMLParser
 from http import HTTPStatus
+from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
 import pytest
 from django.contrib.flatpages.models import FlatPage
+from django.core.management import call_command
 
-from tests.factories import make_page, make_post, make_series, make_topic
+from blog.models import Post
+from tests.factories import make_clinician, make_page, make_post, make_series, make_topic
 
 pytestmark = pytest.mark.django_db
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+WORDPRESS = Path(__file__).resolve().parent / "fixtures" / "wxr" / "wordpress.xml"
 
 
 @pytest.fixture
@@ -44,6 +51,59 @@ def test_feeds_carry_the_full_text_with_absolute_links(client, article, url):
     assert 'src="http://testserver/media/uploads/room.png"' in content
     assert "A gentle introduction." in entry.summary
     assert [tag.term for tag in entry.tags] == ["Getting started"]
+
+
+HOSTILE_SUMMARY = '<img src=x onerror=alert(1)> See <a href="javascript:alert(2)">this</a> & more'
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def elements_in(html):
+    """The HTML elements a feed reader would build from `html`."""
+    found = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: found.append(tag)
+    parser.feed(html)
+    parser.close()
+    return found
+
+
+def feed_summaries(client):
+    rss = ElementTree.fromstring(client.get("/blog/feed/").content)
+    atom = ElementTree.fromstring(client.get("/blog/feed/atom/").content)
+    return [
+        rss.find("channel/item/description").text,
+        atom.find(f"{ATOM}entry/{ATOM}summary").text,
+    ]
+
+
+def test_feed_summaries_are_plain_text_to_feed_readers(client):
+    make_post(summary=HOSTILE_SUMMARY)
+
+    for summary in feed_summaries(client):
+        # Readers treat these as HTML: escaped once, they show the words and build nothing.
+        assert elements_in(summary) == []
+        assert html.unescape(summary) == HOSTILE_SUMMARY
+
+
+def test_an_imported_excerpt_becomes_plain_text_everywhere(client, tmp_path):
+    make_clinician("dana", email="dana@oldpractice.example")
+    export = tmp_path / "export.xml"
+    excerpt = "&lt;script&gt;alert(1)&lt;/script&gt; Mornings, <b>gently</b>."
+    export.write_text(
+        WORDPRESS.read_text().replace(
+            "<p>A gentle <em>five-minute</em> routine for anxious mornings.</p>", excerpt
+        )
+    )
+    call_command("import_wordpress", str(export), author="dana", stdout=io.StringIO())
+    post = Post.objects.get(slug="calmer-mornings")
+
+    page = client.get(post.get_absolute_url()).content.decode()
+
+    assert post.summary == "<script>alert(1)</script> Mornings, gently ."
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Mornings" in page  # shown as the words they are
+    for summary in feed_summaries(client):
+        assert elements_in(summary) == []
 
 
 def test_rss_is_rss_2_and_atom_is_atom(client, article):

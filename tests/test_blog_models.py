@@ -78,7 +78,7 @@ def test_reserved_slugs_are_refused():
 
 
 def test_body_is_rendered_and_sanitized_on_save():
-    post = make_post(body="## Hello\n\n<script>alert(1)</script>**bold**")
+    post = make_post(body="## Hello\n\n<script>alert(1)</script>\n\n**bold** <script>x</script>")
 
     assert "<h2>Hello</h2>" in post.body_html
     assert "<strong>bold</strong>" in post.body_html

@@ -19,7 +19,7 @@ PUBLIC_SURFACES = [
     "/sitemap.xml",
     "/blog/series/understanding-kap/",
     "/blog/topic/getting-started/",
-    "/blog/author/writer/",
+    "/blog/author/dana/",
     "/blog/search/?q=hidden",
 ]
 
@@ -51,9 +51,6 @@ def posts():
         series_position=3,
         topics=[topic],
     )
-    from blog.models import Author
-
-    Author.objects.create(user=live.author, display_name="Dana Reyes, LCSW", slug="writer")
     return live, draft, scheduled
 
 

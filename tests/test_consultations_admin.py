@@ -143,6 +143,37 @@ def test_list_filters_and_search(desk, query, expected):
     assert {r.name for r in response.context["cl"].result_list} == expected
 
 
+def test_the_date_filter_still_works(desk):
+    make_request(name="Old", submitted_at=timezone.now() - timedelta(days=30))
+    make_request(name="Recent")
+    since = str(timezone.localtime() - timedelta(days=7))  # as the filter's "Past 7 days" sends
+
+    response = desk.get(LIST, {"submitted_at__gte": since})
+
+    assert {r.name for r in response.context["cl"].result_list} == {"Recent"}
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        "client_key__regex",
+        "client_key__startswith",
+        "client_key",
+        "submission_token__startswith",
+        "message__icontains",
+        "assigned_to__password__startswith",
+    ],
+)
+def test_the_list_address_cannot_look_up_hidden_fields(desk, lookup):
+    make_request(name="From one place", client_key="a1" + "0" * 38)
+    make_request(name="From another", client_key="b2" + "0" * 38)
+
+    response = desk.get(LIST, {lookup: "a"})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "From one place" not in response.content.decode()
+
+
 def test_list_uses_a_constant_number_of_queries(desk, django_assert_max_num_queries):
     for _ in range(30):
         make_request(assigned_to=desk.user)

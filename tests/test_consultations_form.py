@@ -172,7 +172,7 @@ def test_a_phone_number_with_an_extension_is_accepted(client):
 
 
 def test_a_huge_body_is_a_clear_400_not_a_500(client):
-    response = client.post(URL, form_data(message="x" * 3_000_000))
+    response = client.post(URL, form_data(message="x" * 5_000_000))  # the limit is 4 MB
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert not ConsultationRequest.objects.exists()
@@ -287,6 +287,30 @@ def test_the_rate_limit_counts_each_address_separately(client, settings):
 
     assert response.status_code == HTTPStatus.FOUND
     assert ConsultationRequest.objects.count() == 2
+
+
+def test_the_rate_limit_counts_one_ipv6_network_as_one_visitor(client, settings):
+    # One home or phone gets a whole /64; a new address per request must not reset the count.
+    settings.CONSULTATION_RATE_LIMIT = "5/h"
+    settings.CLIENT_IP_HEADER = "X-Real-IP"
+    statuses = [
+        client.post(URL, form_data(), HTTP_X_REAL_IP=f"2001:db8:1:2::{number:x}").status_code
+        for number in range(1, 9)
+    ]
+    elsewhere = client.post(URL, form_data(), HTTP_X_REAL_IP="2001:db8:1:3::1")
+
+    assert statuses == [HTTPStatus.FOUND] * 5 + [HTTPStatus.TOO_MANY_REQUESTS] * 3
+    assert elsewhere.status_code == HTTPStatus.FOUND  # the next /64 is someone else
+    assert ConsultationRequest.objects.count() == 6
+
+
+def test_an_ipv4_visitor_written_as_ipv6_is_the_same_visitor(client, settings):
+    settings.CONSULTATION_RATE_LIMIT = "1/h"
+    client.post(URL, form_data(), REMOTE_ADDR="192.0.2.1")
+
+    response = client.post(URL, form_data(), REMOTE_ADDR="::ffff:192.0.2.1")
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
 
 
 def test_the_rate_limit_can_be_turned_off(client, settings):

@@ -237,7 +237,7 @@ def test_images_come_from_the_media_folder_through_the_upload_checks(
     assert "squarespace-cdn" not in therapist.body
     # The article shows our copy, with its size so the text does not jump.
     article = prose(client.get(therapist.get_absolute_url()))
-    assert re.search(rf'<img alt="Two armchairs[^>]*src="{room.group(1)}"[^>]*width="300"', article)
+    assert re.search(rf'<img src="{room.group(1)}" alt="Two armchairs[^>]*width="300"', article)
     assert client.get(room.group(1)).status_code == HTTPStatus.OK
     assert "Images: 2 brought over, 0 could not be." in output  # WordPress's run
     assert "Images: 1 brought over, 0 could not be." in output  # Squarespace's
@@ -442,14 +442,60 @@ def test_a_second_run_creates_nothing_and_updates_what_changed(
     assert len(stored) == 2
 
 
-def test_an_article_already_here_with_the_same_slug_is_updated_not_duplicated(authors):
-    make_post(slug="calmer-mornings", title="Calmer mornings (copied by hand)")
+def test_an_article_written_here_with_the_same_slug_is_left_alone(authors, client):
+    mine = make_post(
+        slug="calmer-mornings", title="Calmer mornings, my way", body="My draft.", published_at=None
+    )
 
     output = run_import(WORDPRESS)
 
-    assert Post.objects.filter(slug__startswith="calmer-mornings").count() == 1
-    assert Post.objects.get(slug="calmer-mornings").title.startswith("Five small steps")
-    assert "Articles: 3 imported, 1 updated" in output
+    mine.refresh_from_db()
+    assert (mine.title, mine.body, mine.published_at) == (
+        "Calmer mornings, my way",
+        "My draft.",
+        None,
+    )
+    assert client.get("/blog/calmer-mornings/").status_code == HTTPStatus.NOT_FOUND  # still a draft
+    imported = Post.objects.get(slug="calmer-mornings-101")
+    assert imported.title.startswith("Five small steps")
+    assert "Articles: 4 imported, 0 updated" in output
+    assert (
+        "is at /blog/calmer-mornings-101/, because “Calmer mornings, my way”, written here, is "
+        "there and is left as it is." in output
+    )
+    # The old site's links lead to the imported article, not to the one written here.
+    assert client.get("/?p=101")["Location"] == "/blog/calmer-mornings-101/"
+
+
+def test_a_dry_run_says_a_clash_with_an_article_written_here_is_left_alone(authors):
+    make_post(slug="calmer-mornings", title="Calmer mornings, my way")
+
+    output = run_import(WORDPRESS, dry_run=True)
+
+    assert "Articles: 4 imported, 0 updated" in output
+    assert " ~ " not in output
+    assert "/blog/calmer-mornings-101/, because “Calmer mornings, my way”, written here" in output
+    assert Post.objects.get().title == "Calmer mornings, my way"
+
+
+def test_a_second_import_finds_its_articles_even_after_their_old_addresses_are_deleted(authors):
+    run_import(WORDPRESS)
+    OldPath.objects.all().delete()
+
+    output = run_import(WORDPRESS)
+
+    assert "Articles: 0 imported, 0 updated, 4 unchanged" in output
+    assert Post.objects.count() == 4
+
+
+def test_an_old_address_made_by_hand_for_an_article_written_here_is_kept(authors, client):
+    mine = make_post(slug="my-mornings")
+    OldPath.objects.create(path="/?p=101", post=mine)
+
+    output = run_import(WORDPRESS)
+
+    assert client.get("/?p=101")["Location"] == "/blog/my-mornings/"
+    assert "Note: /?p=101 already leads to “" in output
 
 
 def test_a_dry_run_writes_nothing(authors, old_uploads, settings):
@@ -582,8 +628,8 @@ def test_an_unknown_author_without_author_option_is_named(db):
 
 
 def test_unknown_authors_are_credited_to_the_author_option(db):
-    make_user("dana", email="dana@oldpractice.example")
-    editor = make_user("editor")
+    make_clinician("dana", email="dana@oldpractice.example")
+    editor = make_clinician("editor")
 
     output = run_import(WORDPRESS, SQUARESPACE, author="editor")
 

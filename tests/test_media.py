@@ -15,6 +15,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image, PngImagePlugin
 
 from practice.media import serve_media
+from tests.factories import png_bytes
 from tests.support import PRODUCTION, run_django
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +27,6 @@ IMAGE_HEADERS = {
     "Content-Disposition": "inline",
 }
 STORED_KEY = re.compile(r"^uploads/\d{4}/\d{2}/[0-9a-f]{32}\.png$")
-
-
-def png_bytes(size=(40, 30), **save_options):
-    buffer = BytesIO()
-    Image.new("RGB", size, "teal").save(buffer, "PNG", **save_options)
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from blog.models import Author
 from tests.factories import make_page, make_post, make_series, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +26,7 @@ def site():
     stand_alone = make_post(topics=[topic])
     for _ in range(9):  # 12 articles in all: a second page of the list
         make_post()
-    author = Author.objects.create(
-        user=stand_alone.author, display_name="Dana Reyes, LCSW", slug="dana"
-    )
+    author = stand_alone.author.author_profile
     make_page(url="/about/", title="About us")
     return SimpleNamespace(
         topic=topic,

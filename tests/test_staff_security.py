@@ -2,19 +2,30 @@
 
 from datetime import timedelta
 from http import HTTPStatus
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practice.models import AuditAction, AuditEvent
-from tests.factories import PASSWORD, make_clinician, make_front_desk, make_request
+from tests.factories import (
+    PASSWORD,
+    make_clinician,
+    make_front_desk,
+    make_page,
+    make_post,
+    make_request,
+    png_bytes,
+)
 from tests.support import PRODUCTION, run_django
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +73,22 @@ def test_an_attacker_elsewhere_cannot_lock_the_real_user_out(client):
     response = sign_in(client, "jordan", REMOTE_ADDR="198.51.100.7")
 
     assert response["Location"] == "/admin/"
+
+
+def test_wrong_passwords_from_one_ipv6_network_count_together(client, settings):
+    settings.CLIENT_IP_HEADER = "X-Real-IP"
+    make_front_desk(username="jordan")
+    for number in range(1, 13):
+        sign_in(client, "jordan", "wrong-password-123", HTTP_X_REAL_IP=f"2001:db8:5:6::{number}")
+
+    response = sign_in(client, "jordan", HTTP_X_REAL_IP="2001:db8:5:6:ffff::1")
+    elsewhere = sign_in(client, "jordan", HTTP_X_REAL_IP="2001:db8:5:7::1")
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert elsewhere["Location"] == "/admin/"  # another network is not locked out
+    # The audit trail keeps each real address.
+    failed = AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED)
+    assert "2001:db8:5:6::12" in set(failed.values_list("address", flat=True))
 
 
 def test_a_forged_forwarding_header_does_not_reset_the_count(client):
@@ -181,6 +208,84 @@ def test_only_the_owner_can_reset_someones_two_step_sign_in(client, admin_user):
     )
 
     assert not TOTPDevice.objects.filter(user=user).exists()
+
+
+@pytest.fixture
+def password_only(client):
+    """A clinician enrolled in two-step sign-in, in a new session that knows only the password."""
+    user = make_clinician(username="dana")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    sign_in(client, "dana")
+    return SimpleNamespace(client=client, device=device)
+
+
+def verify(password_only):
+    password_only.client.post("/admin/two-factor/", {"code": code_for(password_only.device)})
+
+
+@pytest.mark.two_factor
+def test_a_password_alone_does_not_show_a_draft(password_only):
+    draft = make_post(title="Unfinished thoughts", published_at=None)
+
+    refused = password_only.client.get(draft.get_absolute_url())
+    verify(password_only)
+    allowed = password_only.client.get(draft.get_absolute_url())
+
+    assert refused.status_code == HTTPStatus.NOT_FOUND
+    assert "Unfinished thoughts" not in refused.content.decode()
+    assert allowed.status_code == HTTPStatus.OK
+    assert "Draft preview" in allowed.content.decode()
+
+
+@pytest.mark.two_factor
+def test_a_password_alone_does_not_reach_the_editor_preview(password_only):
+    refused = password_only.client.post("/editor/preview/", {"content": "**hello**"})
+    verify(password_only)
+    allowed = password_only.client.post("/editor/preview/", {"content": "**hello**"})
+
+    assert refused.status_code == HTTPStatus.FORBIDDEN
+    assert allowed.content.decode() == "<p><strong>hello</strong></p>\n"
+
+
+@pytest.mark.two_factor
+def test_a_password_alone_uploads_nothing(password_only, settings):
+    def upload():
+        image = SimpleUploadedFile("lamp.png", png_bytes(), content_type="image/png")
+        return password_only.client.post("/editor/upload/", {"image": image})
+
+    refused = upload()
+    stored_after_refusal = list(Path(settings.MEDIA_ROOT).rglob("*.png"))
+    verify(password_only)
+    allowed = upload()
+
+    assert refused.status_code == HTTPStatus.FORBIDDEN
+    assert stored_after_refusal == []
+    assert allowed.status_code == HTTPStatus.OK
+    assert len(list(Path(settings.MEDIA_ROOT).rglob("*.png"))) == 1
+
+
+@pytest.mark.two_factor
+def test_a_password_alone_does_not_open_a_staff_only_page(password_only):
+    make_page(url="/handbook/", title="Staff handbook", registration_required=True)
+
+    refused = password_only.client.get("/pages/handbook/")
+    verify(password_only)
+    allowed = password_only.client.get("/pages/handbook/")
+
+    assert refused.status_code == HTTPStatus.FOUND
+    assert refused["Location"].startswith("/admin/login/?next=/pages/handbook/")
+    assert allowed.status_code == HTTPStatus.OK
+    assert "Staff handbook" in allowed.content.decode()
+    assert "no-store" in allowed["Cache-Control"]
+
+
+def test_visitors_are_sent_to_sign_in_for_a_staff_only_page(client):
+    make_page(url="/handbook/", title="Staff handbook", registration_required=True)
+
+    response = client.get("/pages/handbook/")
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/admin/login/?next=/pages/handbook/"
 
 
 @pytest.mark.parametrize(
@@ -308,6 +413,19 @@ def test_front_desk_sees_who_opened_and_changed_a_request(client):
 
     assert "Who has opened or changed this request" in html
     assert "dana · Viewed request" in html
+
+
+@pytest.mark.parametrize("separator", ["\n", "\r", "\u2028", "\x1b[2K\r"])
+def test_a_sign_in_name_cannot_start_a_forged_audit_line(client, caplog, separator):
+    caplog.set_level("INFO", logger="practice.audit")
+    forged = f"nobody{separator}INFO practice.audit: sign_in user=owner address=203.0.113.1"
+
+    sign_in(client, forged, "wrong-password-123")
+
+    (line,) = [record.getMessage() for record in caplog.records if record.name == "practice.audit"]
+    assert line.startswith("sign_in_failed user=nobody\\")
+    assert line.isprintable()  # no line break, carriage return or terminal control left
+    assert AuditEvent.objects.get().username == forged  # the trail itself keeps what was typed
 
 
 def test_no_log_line_ever_holds_visitor_data(client, caplog, settings):

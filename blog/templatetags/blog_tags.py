@@ -1,8 +1,9 @@
 import json
 
 from django import template
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
+from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 
 from blog.markdown import render
@@ -15,8 +16,14 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 
 @register.filter(name="markdown")
 def markdown_filter(text):
-    """Markdown to sanitized HTML, for editable pages (articles store theirs on save)."""
-    return mark_safe(render(str(text)))  # render() sanitizes with an allowlist
+    """Markdown to sanitized HTML, for editable pages (articles store theirs on save).
+
+    A page saved before the renderer's limits existed, and over them, shows as plain text.
+    """
+    try:
+        return mark_safe(render(str(text)))  # render() sanitizes with an allowlist
+    except ValidationError:
+        return linebreaks(text, autoescape=True)
 
 
 @register.filter

@@ -207,8 +207,8 @@ def _add_paragraphs(soup):
 
 class _Converter(MarkdownConverter):
     def convert_li(self, el, text, parent_tags):
-        # Python-Markdown needs four spaces before a nested list (markdownify indents by the
-        # width of the bullet, which it would read as a continuation of the same item).
+        # Nested lists are indented by four spaces, which CommonMark reads as a list inside
+        # the item after any bullet up to "99." (markdownify's own indent depends on the bullet).
         text = (text or "").strip()
         if not text:
             return "\n"

@@ -2,7 +2,8 @@
 
 Authors, dates and sizes are checked before anything is written, and everything is written in
 one transaction, so a bad export imports nothing at all. Running it again updates the articles
-it made (found by the old site's post id) instead of adding them twice.
+it made (each keeps the old site's post id) instead of adding them twice; an article written
+here is never changed, even when it has the same slug.
 """
 
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -15,7 +16,8 @@ from django.utils.text import Truncator, slugify
 
 from practice.page_cache import content_changed
 
-from ..models import RESERVED_SLUGS, OldPath, Post, Series, Topic, normalize_old_path
+from ..markdown import validate_markdown
+from ..models import RESERVED_SLUGS, Author, OldPath, Post, Series, Topic, normalize_old_path
 from .convert import MAX_BODY_CHARACTERS, UnconvertibleHTML, html_to_markdown, plain_text
 from .media import MediaFolder
 from .summary import Summary
@@ -129,6 +131,16 @@ def _users(export, items, fallback, summary):
             f"{'; '.join(unmatched)}. Create users with those usernames or e-mail addresses, "
             "or pass --author USERNAME to credit their articles to one user."
         )
+    with_profile = set(Author.objects.values_list("user", flat=True))
+    without = sorted(
+        user.get_username() for user in set(users.values()) if user.pk not in with_profile
+    )
+    if without:
+        raise ExportError(
+            "Articles can only be credited to people with an author profile, and these users "
+            f"have none: {', '.join(without)}. Add one for each under Blog → Authors (their "
+            "name as readers should see it), or pass --author with someone who has one."
+        )
     return users
 
 
@@ -171,11 +183,11 @@ class _Importer:
 
     def add(self, item):
         source = f"{self.site} #{item.post_id}"
-        post = self._existing(item, source)
+        post = self._existing(source)
         fields = self._fields(item, post)
         topics = [topic for term in item.terms if (topic := self._topic(term))]
         if post is None:
-            post = Post(**fields)
+            post = Post(imported_from=source, **fields)
             self._save(post, item)
             post.topics.set(topics)
             self._keep_old_update_time(post, item)
@@ -193,7 +205,7 @@ class _Importer:
             else:
                 self.summary.unchanged.append(post)
         self.claimed[post.pk] = item
-        self._remember_old_paths(item, post, source)
+        self._remember_old_paths(item, post)
 
     def _keep_old_update_time(self, post, item):
         """An old article was last changed on the old site, not today: readers, feeds and
@@ -203,16 +215,9 @@ class _Importer:
             post.updated_at = max(times)
             Post.objects.filter(pk=post.pk).update(updated_at=post.updated_at)
 
-    def _existing(self, item, source):
-        """The article an earlier import made of this item, else one with the same slug that
-        no other export made."""
-        old = OldPath.objects.filter(source=source).select_related("post").first()
-        if old:
-            return old.post
-        post = Post.objects.filter(slug=item.slug).exclude(pk__in=self.claimed).first()
-        if post and not post.old_paths.exclude(source="").exclude(source=source).exists():
-            return post
-        return None
+    def _existing(self, source):
+        """The article an earlier import made of this item, if any."""
+        return Post.objects.filter(imported_from=source).first()
 
     def _fields(self, item, post):
         missing = {}
@@ -252,16 +257,24 @@ class _Importer:
     def _free_slug(self, item, post):
         """The old slug, unless another article here has it: then the old id is added."""
         slug = item.slug
-        taken = Post.objects.filter(slug=slug).exclude(pk=getattr(post, "pk", None)).exists()
-        if taken or slug in RESERVED_SLUGS:
-            new = f"{slug[: 200 - len(item.post_id) - 1]}-{item.post_id}"
-            self.summary.notes.append(
-                f"Note: {item} is at /blog/{new}/ because /blog/{slug}/ was taken."
-            )
-            return new
-        return slug
+        holder = Post.objects.filter(slug=slug).exclude(pk=getattr(post, "pk", None)).first()
+        if holder is None and slug not in RESERVED_SLUGS:
+            return slug
+        new = f"{slug[: 200 - len(item.post_id) - 1]}-{item.post_id}"
+        if holder is None:
+            why = "that address belongs to another page of this site"
+        elif holder.imported_from:
+            why = f"“{holder.title}” from another import is there"
+        else:
+            why = f"“{holder.title}”, written here, is there and is left as it is"
+        self.summary.notes.append(f"Note: {item} is at /blog/{new}/, because {why}.")
+        return new
 
     def _save(self, post, item):
+        try:
+            validate_markdown(post.body)
+        except ValidationError as error:
+            raise ExportError(f"{item} cannot be imported: {error.messages[0]}") from None
         try:
             post.full_clean(exclude=["body"])  # an old draft may have no text yet
         except ValidationError as error:
@@ -285,19 +298,21 @@ class _Importer:
             self.summary.topics_created += 1
         return topic
 
-    def _remember_old_paths(self, item, post, source):
+    def _remember_old_paths(self, item, post):
         for path in _old_paths(item):
             if len(path) > PATH_LENGTH:
                 self.summary.notes.append(f"Note: {item}'s old address is too long to redirect.")
                 continue
-            old, created = OldPath.objects.get_or_create(
-                path=path, defaults={"post": post, "source": source}
-            )
+            old, created = OldPath.objects.get_or_create(path=path, defaults={"post": post})
             if created:
                 self.summary.redirects += 1
-            elif (old.post_id, old.source) != (post.pk, source):
-                old.post, old.source = post, source
+            elif old.post_id != post.pk and old.post.imported_from:
+                old.post = post
                 old.save()
+            elif old.post_id != post.pk:
+                self.summary.notes.append(
+                    f"Note: {path} already leads to “{old.post.title}”, written here; left so."
+                )
 
     def add_to_series(self, title):
         """Add this import's articles, oldest first, to the series called `title` (which is
