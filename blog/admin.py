@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .content_checks import accessibility_warnings
-from .images import prepare_image
+from editor.checks import accessibility_warnings
+from editor.widgets import MarkdownEditor
+from images.uploads import prepare_image
+
 from .models import Author, OldPath, Post, Series, Topic
-from .widgets import MarkdownEditor
 
 
 def checked_image(upload):

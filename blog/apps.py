@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class BlogConfig(AppConfig):
     name = "blog"
     verbose_name = "Blog"
+
+    def ready(self):
+        from page_cache.versions import changes_next, watch
+
+        Post = self.get_model("Post")
+        # What public pages show (a byline shows the author's profile); a scheduled post goes
+        # live at its time with nobody saving anything.
+        watch(Post, self.get_model("Series"), self.get_model("Topic"), self.get_model("Author"))
+        changes_next(Post.objects.next_publication_time)

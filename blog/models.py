@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .images import with_image_sizes
-from .markdown import render, validate_markdown
+from editor.markdown import stored_html, validate_markdown
 
 # Paths under /blog/ that belong to other pages, so no article may take them as its slug.
 RESERVED_SLUGS = {"series", "topic", "author", "search", "feed"}
@@ -58,7 +57,7 @@ class Series(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.description_html = render(self.description)
+        self.description_html = stored_html(self.description)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -109,6 +108,12 @@ class PostQuerySet(models.QuerySet):
 
     def drafts(self):
         return self.filter(published_at__isnull=True)
+
+    def next_publication_time(self):
+        """When the next scheduled post goes live, or None."""
+        return (
+            self.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+        )
 
     def with_series_and_byline(self):
         """Each post with its series and its author's byline in the same query, reading only what
@@ -286,17 +291,18 @@ class Post(models.Model):
         self.render_body()
         previous = Post.objects.filter(pk=self.pk).values("slug", "published_at").first()
         super().save(*args, **kwargs)
-        # A live post keeps its old address: remember it, and free the new one.
-        OldSlug.objects.filter(slug=self.slug).delete()
+        # A published post keeps its old address: remember it, and free the new one.
+        OldPath.objects.filter(path=normalize_old_path(self.get_absolute_url())).delete()
         if previous and previous["slug"] != self.slug and previous["published_at"]:
-            OldSlug.objects.update_or_create(slug=previous["slug"], defaults={"post": self})
+            old = reverse("blog:post_detail", kwargs={"slug": previous["slug"]})
+            OldPath.objects.update_or_create(path=normalize_old_path(old), defaults={"post": self})
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
 
     def render_body(self):
         """Fill in what is derived from the Markdown body: the sanitized HTML, the reading time."""
-        self.body_html = with_image_sizes(render(self.body))
+        self.body_html = stored_html(self.body)
         self.reading_minutes = max(
             1, math.ceil(len(re.findall(r"\w+", self.body)) / WORDS_PER_MINUTE)
         )
@@ -394,16 +400,6 @@ class Post(models.Model):
         return (previous, following)
 
 
-class OldSlug(models.Model):
-    """An address a published post used to have; it redirects (301) to the post."""
-
-    slug = models.SlugField(max_length=200, unique=True)
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
-
-    def __str__(self):
-        return f"/blog/{self.slug}/ → {self.post.get_absolute_url()}"
-
-
 def normalize_old_path(path):
     """An old address as stored and looked up: /2024/05/03/my-post/ → /2024/05/03/my-post.
 
@@ -414,17 +410,19 @@ def normalize_old_path(path):
 
 
 class OldPath(models.Model):
-    """An address an article had on the practice's previous website; it redirects (301) here.
+    """An address an article used to have: here before its slug changed, or on the practice's
+    previous website (made by `manage.py import_wordpress`, or by hand).
 
-    Made by `manage.py import_wordpress`; looked up by blog.middleware.OldPathRedirectMiddleware
-    only when an address would otherwise be "not found".
+    blog.middleware.OldPathRedirectMiddleware looks addresses up only when one would otherwise
+    be "not found", and redirects (301) only to an article that is published.
     """
 
     path = models.CharField(
         max_length=500,
         unique=True,
-        help_text="The old address without the domain, e.g. /2024/05/03/coping-with-worry "
-        "or /?p=123. With or without a slash at the end, it is the same address.",
+        help_text="The old address without the domain, e.g. /blog/old-slug, "
+        "/2024/05/03/coping-with-worry or /?p=123. With or without a slash at the end, it is "
+        "the same address.",
     )
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_paths")
     created_at = models.DateTimeField(auto_now_add=True)

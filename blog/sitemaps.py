@@ -1,13 +1,8 @@
-"""/sitemap.xml: published articles, series, topics, pages and the main lists."""
+"""The blog's part of /sitemap.xml: published articles, series, topics and the main lists."""
 
-from django.contrib.flatpages.models import FlatPage
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sites.requests import RequestSite
 from django.db.models import Max
-from django.template.response import TemplateResponse
 from django.urls import reverse
-
-from practice.page_cache import public_page
 
 from .models import Post, Series, Topic
 
@@ -46,11 +41,6 @@ class TopicSitemap(Sitemap):
         return topic.latest_post
 
 
-class PageSitemap(Sitemap):
-    def items(self):
-        return FlatPage.objects.filter(registration_required=False).order_by("url")
-
-
 class MainSitemap(Sitemap):
     def items(self):
         return ["home", "blog:post_list"]
@@ -67,17 +57,4 @@ SITEMAPS = {
     "posts": PostSitemap,
     "series": SeriesSitemap,
     "topics": TopicSitemap,
-    "pages": PageSitemap,
 }
-
-
-@public_page
-def sitemap(request):
-    """Like Django's sitemap view, but with the host the visitor used rather than the Site row."""
-    site = RequestSite(request)
-    urls = []
-    for sitemap_class in SITEMAPS.values():
-        urls.extend(sitemap_class().get_urls(site=site, protocol=request.scheme))
-    return TemplateResponse(
-        request, "sitemap.xml", {"urlset": urls}, content_type="application/xml; charset=utf-8"
-    )

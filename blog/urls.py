@@ -1,6 +1,6 @@
 from django.urls import path
 
-from practice.page_cache import public_page
+from page_cache.decorators import public_page
 
 from . import feeds, views
 

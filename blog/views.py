@@ -2,13 +2,13 @@ import re
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import patch_cache_control
 
-from practice.admin_site import is_verified_staff
-from practice.page_cache import public_page
+from page_cache.decorators import public_page
+from staff.admin_site import is_verified_staff
 
-from .models import Author, OldSlug, Post, Series, Topic
+from .models import Author, Post, Series, Topic
 from .seo import post_structured_data
 
 POSTS_PER_PAGE = 10
@@ -63,8 +63,7 @@ def post_detail(request, slug):
         .first()
     )
     if post is None:
-        old = get_object_or_404(OldSlug.objects.select_related("post"), slug=slug)
-        return redirect(old.post, permanent=True)
+        raise Http404("No such article.")  # blog.middleware redirects an old address
 
     series_parts = list(post.series.published_parts().headlines()) if post.series_id else []
     previous_post, next_post = post.neighbours(series_parts)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 
-from practice.network import client_network
+from staff.network import client_network
 
 TOKEN_SALT = "consultations.form-token"
 TOKEN_MAX_AGE = 24 * 60 * 60  # a form left open longer must be sent again

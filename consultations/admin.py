@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
-from practice.audit import record
-from practice.models import AuditAction, AuditEvent
+from staff.audit import record
+from staff.models import AuditAction, AuditEvent
 
 from . import reports
 from .business_hours import waiting_in_words

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,15 +42,15 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Imports run one way: the site-wide services (staff … backups) import no app, the apps (pages,
+# blog, consultations) import services only, and the project (practice) sits on top.
 INSTALLED_APPS = [
-    "practice.apps.PracticeAdminConfig",  # django.contrib.admin, with two-factor sign-in
+    "staff.apps.StaffAdminConfig",  # django.contrib.admin, with two-step sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.sites",
-    "practice.apps.PagesConfig",  # django.contrib.flatpages
     "django.contrib.sitemaps",
     "markdownx",
     "simple_history",
@@ -60,16 +59,25 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    # Site-wide services.
+    "staff",  # staff sign-in, two-step, roles, passwords and the audit trail
+    "page_cache",  # whole public pages for anonymous visitors, never stale
+    "images",  # uploaded images: checked and re-encoded, then served
+    "editor",  # Markdown: rendering, the admin editor, its preview and upload
+    "backups",  # backup_db and restore_db
+    # The apps.
+    "pages",  # editable pages: About, Services, FAQ, …
+    "blog",  # articles, series, topics, authors, feeds, old addresses, the import
+    "consultations",  # the consultation form and the triage desk
+    # The project: home page, health check, page shell, demo content.
     "practice",
-    "blog",
-    "consultations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETags and 304s, cached pages included
-    "practice.page_cache.PageCacheMiddleware",  # before sessions: a hit skips everything below
+    "page_cache.middleware.PageCacheMiddleware",  # before sessions: a hit skips everything below
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,12 +93,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "practice.urls"
 WSGI_APPLICATION = "practice.wsgi.application"
-SITE_ID = 1
-# Editable pages live at /pages/<url>/ through a wrapped view (the page cache's), which
-# FlatPage.get_absolute_url cannot find by itself.
-ABSOLUTE_URL_OVERRIDES = {
-    "flatpages.flatpage": lambda page: reverse("page", kwargs={"url": page.url.lstrip("/")})
-}
 
 TEMPLATES = [
     {
@@ -147,7 +149,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that stops answering costs a request one second, not the client's default
+            # of minutes; the page cache then leaves it alone for a while (page_cache/outage.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {
@@ -173,7 +181,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "practice.passwords.PracticeWordsValidator"},
+    {"NAME": "staff.passwords.PracticeWordsValidator"},
 ]
 
 # Sign-in throttling (django-axes): five wrong passwords for one username from one address (one
@@ -187,7 +195,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "practice.network.client_network"  # an IPv6 /64 counts as one
+AXES_CLIENT_IP_CALLABLE = "staff.network.client_network"  # an IPv6 /64 counts as one
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # our audit log records sign-ins; axes' own lines would repeat them
 
@@ -257,10 +265,14 @@ CONSULTATION_RESPONSE_HOURS = int(os.environ.get("CONSULTATION_RESPONSE_HOURS", 
 # (e.g. X-Real-IP). Empty: the address of the connection itself.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
 
+# --- Backups ----------------------------------------------------------------------------------
+# Where `backup_db` writes; empty means backups/ next to the SQLite database file.
+BACKUP_DIR = os.environ.get("DJANGO_BACKUP_DIR", "")
+
 # --- Markdown editor ----------------------------------------------------------------------------
 # markdownx's own renderer does not sanitize; ours does, so the preview is the page.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.markdown.render"
-# We mount the editor endpoints ourselves, behind a staff permission check (practice/urls.py).
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "editor.markdown.render"
+# We mount the editor endpoints ourselves, behind a staff permission check (editor/urls.py).
 MARKDOWNX_URLS_PATH = "/editor/preview/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 700  # ms of typing pause before the preview refreshes

@@ -1,21 +1,15 @@
-from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.flatpages.views import render_flatpage
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 from blog.models import Post, Series
+from page_cache.decorators import public_page
 
-from .admin_site import is_verified_staff
 from .context_processors import practice_details
-from .page_cache import public_page
 
 HOME_POSTS = 5
 
@@ -39,24 +33,6 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
-@public_page
-def page(request, url):
-    """An editable page. One marked "registration required" is for verified staff only."""
-    url = "/" + url
-    found = FlatPage.objects.filter(url=url, sites=settings.SITE_ID).first()
-    if found is None:
-        if not url.endswith("/") and FlatPage.objects.filter(url=url + "/").exists():
-            return HttpResponsePermanentRedirect(request.path + "/")
-        raise Http404("No such page.")
-    if not found.registration_required:
-        return render_flatpage(request, found)
-    if not is_verified_staff(request.user):
-        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-    response = render_flatpage(request, found)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 @never_cache

@@ -36,6 +36,15 @@ def _second_factor_only_where_tested(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_cache_outage_left_from_another_test(monkeypatch):
+    # The page cache remembers an outage for a while, per process (page_cache/outage.py).
+    from page_cache import outage
+
+    monkeypatch.setattr(outage, "_paused_until", 0.0)
+    monkeypatch.setattr(outage, "version_change_pending", False)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

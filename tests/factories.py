@@ -5,17 +5,15 @@ from datetime import timedelta
 from io import BytesIO
 from itertools import count
 
-from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
 from blog.models import Author, Post, Series, Topic
 from consultations.models import ConsultationRequest
-from practice.roles import CLINICIANS, FRONT_DESK
+from pages.models import Page
+from staff.roles import CLINICIANS, FRONT_DESK
 
 PASSWORD = "a-long-test-password-9431"
 
@@ -53,10 +51,8 @@ def png_bytes(size=(40, 30), **save_options):
     return buffer.getvalue()
 
 
-def make_page(url="/about/", title="About us", content="We are a small practice.", **fields):
-    page = FlatPage.objects.create(url=url, title=title, content=content, **fields)
-    page.sites.add(Site.objects.get(id=settings.SITE_ID))
-    return page
+def make_page(address="about", title="About us", body="We are a small practice.", **fields):
+    return Page.objects.create(address=address, title=title, body=body, **fields)
 
 
 def make_series(title="Understanding KAP", slug=None, **fields):

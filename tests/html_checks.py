@@ -2,7 +2,7 @@
 
 from html.parser import HTMLParser
 
-from blog.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from editor.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 FORBIDDEN_ELEMENTS = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg",

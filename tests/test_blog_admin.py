@@ -256,7 +256,7 @@ def test_front_desk_cannot_open_articles_or_series(client):
 @pytest.mark.parametrize(
     "url",
     ["/admin/blog/post/", "/admin/blog/post/add/", "/admin/blog/series/", "/admin/blog/topic/",
-     "/admin/blog/author/", "/admin/flatpages/flatpage/"],
+     "/admin/blog/author/", "/admin/pages/page/"],
 )  # fmt: skip
 def test_every_clinician_admin_page_opens(clinician_client, url):
     make_post(series=make_series(), series_position=1)

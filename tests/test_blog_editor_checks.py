@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from blog.content_checks import accessibility_warnings
-from blog.images import store_editor_image
 from blog.models import Post
+from editor.checks import accessibility_warnings
+from images.uploads import store_editor_image
 from tests.factories import make_clinician, make_page, make_post
 
 pytestmark = pytest.mark.django_db
@@ -76,17 +76,12 @@ def test_saving_an_article_warns_but_still_saves(client):
 
 
 def test_saving_a_page_warns_too(client):
-    page = make_page(content="Hello")
+    page = make_page(body="Hello")
     client.force_login(make_clinician())
 
     response = client.post(
-        f"/admin/flatpages/flatpage/{page.pk}/change/",
-        {
-            "url": "/about/",
-            "title": "About us",
-            "content": "#### Deep\n\nhttps://x.test",
-            "sites": [1],
-        },
+        f"/admin/pages/page/{page.pk}/change/",
+        {"address": "about", "title": "About us", "body": "#### Deep\n\nhttps://x.test"},
         follow=True,
     )
 

@@ -11,10 +11,10 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
-from django.contrib.flatpages.models import FlatPage
 from django.core.management import call_command
 
 from blog.models import Post
+from pages.models import Page
 from tests.factories import make_clinician, make_page, make_post, make_series, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_rss_is_rss_2_and_atom_is_atom(client, article):
 
 
 def test_sitemap_is_valid_xml_listing_public_pages_with_lastmod(client, article):
-    make_page(url="/about/")
+    make_page(address="about")
     response = client.get("/sitemap.xml")
 
     assert response.status_code == HTTPStatus.OK
@@ -139,10 +139,10 @@ def test_sitemap_is_valid_xml_listing_public_pages_with_lastmod(client, article)
 
 
 def test_sitemap_leaves_out_pages_that_need_a_sign_in(client):
-    make_page(url="/staff-only/", registration_required=True)
+    make_page(address="staff-only", staff_only=True)
 
     assert b"/pages/staff-only/" not in client.get("/sitemap.xml").content
-    assert FlatPage.objects.filter(url="/staff-only/").exists()
+    assert Page.objects.filter(address="staff-only").exists()
 
 
 def test_robots_txt_points_at_the_sitemap(client):

@@ -1,4 +1,4 @@
-"""blog.markdown.render: hostile Markdown never becomes active HTML, ordinary writing survives,
+"""editor.markdown.render: hostile Markdown never becomes active HTML, ordinary writing survives,
 and any text is rendered or refused in bounded time and memory.
 
 The XSS corpus follows the ideas of the OWASP XSS filter-evasion cheat sheet. Each output is
@@ -12,8 +12,8 @@ from http import HTTPStatus
 import pytest
 from django.core.exceptions import ValidationError
 
-from blog.markdown import MAX_CHARACTERS, render
 from blog.models import Post
+from editor.markdown import MAX_CHARACTERS, render
 from tests.factories import make_clinician, post_form
 from tests.html_checks import active_content
 from tests.support import PRODUCTION, run_django
@@ -270,7 +270,7 @@ def test_every_known_slow_pattern_at_the_limit_is_rendered_or_refused_promptly()
     # In a process of its own, stopped after 120 s: the renderer before this one spent over
     # 30 s on 22 KB of "[" alone. Typical times are in `make bench` (tools/markdown_stress.py).
     results = run_django(
-        "from blog.markdown import MAX_CHARACTERS\n"
+        "from editor.markdown import MAX_CHARACTERS\n"
         "from tools.markdown_stress import run\n"
         "result = run(MAX_CHARACTERS)",
         timeout=120,
@@ -397,12 +397,12 @@ def test_saving_past_the_limit_is_refused_and_keeps_the_text(clinician):
 
 def test_a_page_past_the_limit_is_refused(clinician):
     response = clinician.post(
-        "/admin/flatpages/flatpage/add/",
-        {"url": "/long/", "title": "Long", "content": ">" * 60 + " deep", "sites": [1]},
+        "/admin/pages/page/add/",
+        {"address": "long", "title": "Long", "body": ">" * 60 + " deep"},
     )
 
     assert response.status_code == HTTPStatus.OK
-    assert "more than 40 levels deep" in response.context["adminform"].form.errors["content"][0]
+    assert "more than 40 levels deep" in response.context["adminform"].form.errors["body"][0]
 
 
 def author_of(client):

@@ -166,7 +166,7 @@ def test_every_public_page_takes_a_few_queries_however_many_posts_there_are(clie
     add_posts(3, series, topic)
     series.posts.filter(series_position=2).update(slug="part-2")
     make_post(slug="stand-alone", topics=[topic])
-    make_page(url="/about/")
+    make_page(address="about")
     add_posts(7, series, topic)  # 11 posts: the list has a second page
     with_11 = queries_per_page(client)
 

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 
-from blog.images import MAX_BYTES, MAX_WIDTH, MESSAGES, prepare_image
+from images.uploads import MAX_BYTES, MAX_WIDTH, MESSAGES, prepare_image
 from tests.factories import make_clinician, make_user
 
 pytestmark = pytest.mark.django_db

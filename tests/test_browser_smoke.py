@@ -41,14 +41,14 @@ def test_keyboard_user_can_skip_to_the_content(live_server, page):
 
 def test_clinician_previews_a_page_in_the_admin_editor(live_server, page, csp_violations):
     make_clinician(username="dana")
-    about = make_page(content="We are a small practice.")
+    about = make_page(body="We are a small practice.")
 
     page.goto(f"{live_server.url}/admin/login/")
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.goto(f"{live_server.url}/admin/flatpages/flatpage/{about.pk}/change/")
-    page.locator("textarea[name=content]").fill("## Our rooms\n\nQuiet and **warm**.")
+    page.goto(f"{live_server.url}/admin/pages/page/{about.pk}/change/")
+    page.locator("textarea[name=body]").fill("## Our rooms\n\nQuiet and **warm**.")
 
     preview = page.locator(".markdownx-preview")
     expect(preview.locator("h2")).to_have_text("Our rooms")

@@ -55,7 +55,7 @@ ROLE_URLS = [
     ("/admin/blog/post/", 403, 200),
     ("/admin/blog/post/add/", 403, 200),
     ("/admin/blog/series/", 403, 200),
-    ("/admin/flatpages/flatpage/", 403, 200),
+    ("/admin/pages/page/", 403, 200),
     ("/admin/auth/user/", 403, 403),
     ("/admin/auth/group/", 403, 403),
     ("/admin/consultations/consultationrequest/add/", 403, 403),

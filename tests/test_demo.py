@@ -1,11 +1,11 @@
 import pytest
 from django.contrib.auth.models import User
-from django.contrib.flatpages.models import FlatPage
 from django.core.management import call_command
 
 from blog.demo import POSTS_DIR
 from blog.models import Post, Series
-from practice.demo import PAGE_SLUGS
+from pages.demo import ADDRESSES
+from pages.models import Page
 
 pytestmark = pytest.mark.django_db
 
@@ -21,24 +21,22 @@ def sign_in(client, username, password):
 def test_load_demo_creates_every_editable_page(client):
     call_command("load_demo", stdout=None)
 
-    assert sorted(FlatPage.objects.values_list("url", flat=True)) == sorted(
-        f"/{slug}/" for slug in PAGE_SLUGS
-    )
-    for slug in PAGE_SLUGS:
-        assert client.get(f"/pages/{slug}/").status_code == 200
+    assert sorted(Page.objects.values_list("address", flat=True)) == sorted(ADDRESSES)
+    for address in ADDRESSES:
+        assert client.get(f"/pages/{address}/").status_code == 200
 
 
 def test_load_demo_twice_duplicates_nothing_and_keeps_staff_edits(settings):
     settings.DEBUG = True
     call_command("load_demo")
-    FlatPage.objects.filter(url="/about/").update(content="Edited by a clinician.")
+    Page.objects.filter(address="about").update(body="Edited by a clinician.")
 
     call_command("load_demo")
 
-    assert FlatPage.objects.count() == len(PAGE_SLUGS)
+    assert Page.objects.count() == len(ADDRESSES)
     assert Post.objects.count() == len(list(POSTS_DIR.glob("*.md")))
     assert sorted(User.objects.values_list("username", flat=True)) == ["dana", "frontdesk", "sam"]
-    assert FlatPage.objects.get(url="/about/").content == "Edited by a clinician."
+    assert Page.objects.get(address="about").body == "Edited by a clinician."
 
 
 def test_load_demo_creates_sign_in_users_only_in_debug(settings, client):

@@ -14,7 +14,7 @@ from django.urls import resolve
 from moto.server import ThreadedMotoServer
 from PIL import Image, PngImagePlugin
 
-from practice.media import serve_media
+from images.views import serve_media
 from tests.factories import png_bytes
 from tests.support import PRODUCTION, run_django
 
@@ -223,7 +223,7 @@ def test_media_is_served_by_the_same_view_with_debug_on():
         "result = [match.url_name, match.func.__module__]"
     )
 
-    assert run_django(code, DJANGO_DEBUG="1") == ["media", "practice.media"]
+    assert run_django(code, DJANGO_DEBUG="1") == ["media", "images.views"]
     assert resolve("/media/uploads/a.png").func is serve_media  # tests run with DEBUG off
 
 
@@ -237,7 +237,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve
-from blog.images import store_editor_image
+from images.uploads import store_editor_image
 
 upload = SimpleUploadedFile(
     os.environ["UPLOAD_NAME"], Path(os.environ["UPLOAD_PATH"]).read_bytes(), "image/jpeg"

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_page_renders_its_markdown(client):
     make_page(
-        content=(
+        body=(
             "## Our approach\n\nWe go at **your** pace.\n\n"
             "| Service | Fee |\n|---|---|\n| Call | Free |"
         )
@@ -28,7 +28,7 @@ def test_page_renders_its_markdown(client):
 
 def test_page_content_is_sanitized(client):
     make_page(
-        content=(
+        body=(
             "Hello <script>alert(1)</script>\n\n"
             '<img src="x" onerror="alert(2)">\n\n'
             "[trap](javascript:alert(3))\n\n"

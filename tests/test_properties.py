@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from blog.markdown import render
 from consultations import abuse
 from consultations.forms import CONTROL, INVISIBLE, LINE_BREAK, ConsultationForm
 from consultations.models import BestTime, ConsultationRequest, ContactMethod
+from editor.markdown import render
 from tests.html_checks import active_content
 
 # Hypothesis keeps a cache of Unicode tables; it goes to the temporary folder, not the project.

@@ -27,7 +27,7 @@ def site():
     for _ in range(9):  # 12 articles in all: a second page of the list
         make_post()
     author = stand_alone.author.author_profile
-    make_page(url="/about/", title="About us")
+    make_page(address="about", title="About us")
     return SimpleNamespace(
         topic=topic,
         series=series,

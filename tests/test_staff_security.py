@@ -16,7 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from practice.models import AuditAction, AuditEvent
+from staff.models import AuditAction, AuditEvent
 from tests.factories import (
     PASSWORD,
     make_clinician,
@@ -266,7 +266,7 @@ def test_a_password_alone_uploads_nothing(password_only, settings):
 
 @pytest.mark.two_factor
 def test_a_password_alone_does_not_open_a_staff_only_page(password_only):
-    make_page(url="/handbook/", title="Staff handbook", registration_required=True)
+    make_page(address="handbook", title="Staff handbook", staff_only=True)
 
     refused = password_only.client.get("/pages/handbook/")
     verify(password_only)
@@ -280,7 +280,7 @@ def test_a_password_alone_does_not_open_a_staff_only_page(password_only):
 
 
 def test_visitors_are_sent_to_sign_in_for_a_staff_only_page(client):
-    make_page(url="/handbook/", title="Staff handbook", registration_required=True)
+    make_page(address="handbook", title="Staff handbook", staff_only=True)
 
     response = client.get("/pages/handbook/")
 
@@ -417,12 +417,12 @@ def test_front_desk_sees_who_opened_and_changed_a_request(client):
 
 @pytest.mark.parametrize("separator", ["\n", "\r", "\u2028", "\x1b[2K\r"])
 def test_a_sign_in_name_cannot_start_a_forged_audit_line(client, caplog, separator):
-    caplog.set_level("INFO", logger="practice.audit")
-    forged = f"nobody{separator}INFO practice.audit: sign_in user=owner address=203.0.113.1"
+    caplog.set_level("INFO", logger="staff.audit")
+    forged = f"nobody{separator}INFO staff.audit: sign_in user=owner address=203.0.113.1"
 
     sign_in(client, forged, "wrong-password-123")
 
-    (line,) = [record.getMessage() for record in caplog.records if record.name == "practice.audit"]
+    (line,) = [record.getMessage() for record in caplog.records if record.name == "staff.audit"]
     assert line.startswith("sign_in_failed user=nobody\\")
     assert line.isprintable()  # no line break, carriage return or terminal control left
     assert AuditEvent.objects.get().username == forged  # the trail itself keeps what was typed
@@ -454,6 +454,6 @@ def test_no_log_line_ever_holds_visitor_data(client, caplog, settings):
         {"action": "export_csv", "_selected_action": [request.pk]},
     )
 
-    assert "practice.audit" in caplog.text
+    assert "staff.audit" in caplog.text
     for canary in [CANARY, "010-4321", "canary@example.org", "canary message text"]:
         assert canary not in caplog.text

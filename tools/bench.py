@@ -317,7 +317,7 @@ def signed_in_session():
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from practice.roles import FRONT_DESK
+    from staff.roles import FRONT_DESK
 
     user, _ = User.objects.get_or_create(
         username=ADMIN_USERNAME, defaults={"first_name": "Bench", "is_staff": True}

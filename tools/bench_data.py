@@ -156,9 +156,9 @@ class _Builder:
         self.now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
 
     def run(self):
-        from practice import demo
+        import pages.demo
 
-        demo.load_pages()  # the footer links to them
+        pages.demo.load()  # the footer links to them
         authors, front_desk = self.users()
         topics = self.topics()
         posts = self.posts(authors, topics)
@@ -176,7 +176,7 @@ class _Builder:
         from django.contrib.auth.models import Group, User
 
         from blog.models import Author
-        from practice.roles import CLINICIANS, FRONT_DESK
+        from staff.roles import CLINICIANS, FRONT_DESK
 
         def make(prefix, count, group_name):
             users = [
@@ -219,8 +219,8 @@ class _Builder:
         from django.db.models import F
         from django.utils.text import slugify
 
-        from blog.markdown import render
         from blog.models import Post, Series
+        from editor.markdown import render
 
         rng, scale, now = self.rng, self.scale, self.now
         bodies = []

@@ -1,8 +1,8 @@
 """The worst Markdown we know of, at the renderer's size limit: how long each takes to render.
 
 Each case repeats one pattern known to make Markdown parsers or HTML sanitizers slow (unmatched
-brackets, emphasis, deep nesting, wide tables, HTML tags) up to blog.markdown.MAX_CHARACTERS.
-blog.markdown.render must give HTML or refuse with a ValidationError, promptly, for each.
+brackets, emphasis, deep nesting, wide tables, HTML tags) up to editor.markdown.MAX_CHARACTERS.
+editor.markdown.render must give HTML or refuse with a ValidationError, promptly, for each.
 tests/test_blog_markdown.py runs every case; `make bench` prints their times, slowest first:
 
     .venv/bin/python tools/markdown_stress.py
@@ -68,7 +68,7 @@ def run(size):
     outcome is "rendered" or the refusal's code."""
     from django.core.exceptions import ValidationError
 
-    from blog.markdown import render
+    from editor.markdown import render
 
     results = []
     for name, make in CASES.items():
@@ -85,7 +85,7 @@ def run(size):
 
 def main():
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from blog.markdown import MAX_CHARACTERS
+    from editor.markdown import MAX_CHARACTERS
 
     results = sorted(run(MAX_CHARACTERS), key=lambda result: -result[2])
     print(f"Markdown at the limit of {MAX_CHARACTERS:,} characters, slowest first:")

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from blog.images import store_editor_image
 from blog.models import Author, Post, Series, Topic
-from practice.demo import read_document
+from editor.documents import read_document
+from images.uploads import store_editor_image
 
 POSTS_DIR = Path(__file__).parent / "posts"
 

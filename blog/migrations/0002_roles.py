@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from practice.roles import CLINICIANS, grant
+from staff.roles import CLINICIANS, grant
 
 MODELS = ["post", "series", "topic", "author"]
 

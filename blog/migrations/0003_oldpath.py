@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from practice.roles import CLINICIANS, grant
+from staff.roles import CLINICIANS, grant
 
 
 def grant_clinicians(apps, schema_editor):

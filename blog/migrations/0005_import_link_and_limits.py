@@ -2,7 +2,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import blog.markdown
+import editor.markdown
 
 
 def link_imported_posts(apps, schema_editor):
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
             name="body",
             field=models.TextField(
                 help_text="Markdown. The preview below the editor shows exactly what visitors will see. Drag an image into the editor to upload it.",
-                validators=[blog.markdown.validate_markdown],
+                validators=[editor.markdown.validate_markdown],
             ),
         ),
         migrations.AlterField(
@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
             name="body",
             field=models.TextField(
                 help_text="Markdown. The preview below the editor shows exactly what visitors will see. Drag an image into the editor to upload it.",
-                validators=[blog.markdown.validate_markdown],
+                validators=[editor.markdown.validate_markdown],
             ),
         ),
         migrations.AlterField(
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text="Markdown. Shown at the top of the series page.",
-                validators=[blog.markdown.validate_markdown],
+                validators=[editor.markdown.validate_markdown],
             ),
         ),
         migrations.AddConstraint(

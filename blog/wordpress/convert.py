@@ -1,6 +1,6 @@
 """Old articles' HTML made into Markdown for our editor, without scripts, embeds or styles.
 
-The Markdown is then rendered like any other article's, by blog.markdown.render.
+The Markdown is then rendered like any other article's, by editor.markdown.render.
 """
 
 import re
@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, Comment, Tag
 from markdownify import ATX, MarkdownConverter
 
-from ..markdown import IGNORED_IN_SCHEME, SCHEME, URL_SCHEMES
+from editor.markdown import IGNORED_IN_SCHEME, SCHEME, URL_SCHEMES
 
 MAX_BODY_CHARACTERS = 1_000_000  # one article's HTML; a long article is about 25,000
 MAX_NESTING = 100  # tags inside tags; page builders nest about 15 deep

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
-from practice.page_cache import content_changed
+from editor.markdown import validate_markdown
+from page_cache.versions import content_changed
 
-from ..markdown import validate_markdown
 from ..models import RESERVED_SLUGS, Author, OldPath, Post, Series, Topic, normalize_old_path
 from .convert import MAX_BODY_CHARACTERS, UnconvertibleHTML, html_to_markdown, plain_text
 from .media import MediaFolder

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from .. import images
+from images import uploads as images
 
 IMPORTED_IMAGES = "uploads/imported/"
 MAX_MEDIA_FILES = 200_000  # files looked at in --media-dir

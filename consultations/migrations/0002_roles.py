@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from practice.roles import CLINICIANS, FRONT_DESK, grant
+from staff.roles import CLINICIANS, FRONT_DESK, grant
 
 # Both roles handle requests; neither deletes them (that is the retention command's job).
 TRIAGE = [

@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from consultations.models import ConsultationRequest, ContactLogEntry
-from practice.audit import record
-from practice.models import AuditAction
+from staff.audit import record
+from staff.models import AuditAction
 
 
 class Command(BaseCommand):

@@ -4,6 +4,7 @@ from django.db import transaction
 
 import blog.demo
 import consultations.demo
+import pages.demo
 from practice import demo
 
 
@@ -15,13 +16,15 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        created = demo.load_pages()
-        self.stdout.write(f"Pages: {created} created, {len(demo.PAGE_SLUGS) - created} kept.")
+        created = pages.demo.load()
+        self.stdout.write(f"Pages: {created} created, {len(pages.demo.ADDRESSES) - created} kept.")
 
         if settings.DEBUG:
             users = demo.load_users()
-            requests = consultations.demo.load()
-            self.stdout.write(f"Consultation requests (made up, DEBUG only): {requests} created.")
+            consultations_created = consultations.demo.load()
+            self.stdout.write(
+                f"Consultation requests (made up, DEBUG only): {consultations_created} created."
+            )
         posts = blog.demo.load()
         self.stdout.write(f"Articles: {posts} created; existing articles kept as they are.")
 

@@ -19,14 +19,11 @@ from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from practice.admin_site import is_verified_staff
+from images.uploads import store_editor_image
+from staff.admin_site import is_verified_staff
 
-from .images import store_editor_image
+from .checks import ALT_TEXT_PLACEHOLDER
 from .markdown import MAX_CHARACTERS, render
-
-# Alt text the editor inserts with an uploaded image: visibly unfinished, so the clinician
-# replaces it and a check can find any left behind (empty alt would silently mean "decorative").
-ALT_TEXT_PLACEHOLDER = "Describe this image"
 
 # What reading a request body can raise: Django's size and count limits, a malformed or
 # interrupted upload.

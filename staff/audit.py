@@ -1,6 +1,6 @@
 """The audit trail: sign-ins and every look at, change to, export and deletion of a request.
 
-Each event is stored (AuditEvent) and written to the `practice.audit` log. Neither ever holds
+Each event is stored (AuditEvent) and written to the `staff.audit` log. Neither ever holds
 what a visitor typed: only who, when, from where, and a request number.
 """
 
@@ -15,7 +15,7 @@ from django.dispatch import receiver
 from .models import AuditAction, AuditEvent
 from .network import client_address
 
-logger = logging.getLogger("practice.audit")
+logger = logging.getLogger(__name__)
 
 # C0 and C1 controls, and Unicode's own line and paragraph separators; a backslash too, so an
 # escape typed by someone cannot pass for one written here.

@@ -6,7 +6,9 @@ They warn, never block: the editor may have a reason, and a warning teaches more
 import re
 from html.parser import HTMLParser
 
-from .editor import ALT_TEXT_PLACEHOLDER
+# Alt text the editor inserts with an uploaded image: visibly unfinished, so the clinician
+# replaces it and these checks can find any left behind (empty alt would mean "decorative").
+ALT_TEXT_PLACEHOLDER = "Describe this image"
 
 VAGUE_LINK_TEXT = {
     "click here", "here", "read more", "more", "this link", "link", "this", "learn more",

@@ -1,6 +1,6 @@
 """Uploaded images, served by Django when they are stored on this machine's disk.
 
-Every upload passed blog.images.prepare_image, so MEDIA_ROOT should only hold JPEG, PNG and WebP
+Every upload passed images.uploads.prepare_image, so MEDIA_ROOT should only hold JPEG, PNG and WebP
 files with server-chosen names. This view still trusts nothing on disk: it serves only those
 extensions, only from inside MEDIA_ROOT, with a Content-Type taken from the extension and headers
 that stop a browser from treating a file as anything but an image. Everything else is a 404.
@@ -23,7 +23,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 
-from blog.images import CONTENT_TYPES  # only what the upload checks ever store
+from images.uploads import CONTENT_TYPES  # only what the upload checks ever store
 
 # Sent with every file (and with 304s, which update what a browser has cached).
 MEDIA_HEADERS = {

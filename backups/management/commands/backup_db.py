@@ -3,9 +3,10 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from practice import backups
+from backups import sqlite as backups
 
 POSTGRES_HINT = (
     "backup_db backs up SQLite only, and this site uses PostgreSQL. Back it up with "
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         database = backups.sqlite_database(POSTGRES_HINT)
         if not database.is_file():
             raise CommandError(f"There is no database at {database}: nothing to back up.")
-        folder = folder or Path(os.environ.get("DJANGO_BACKUP_DIR") or database.parent / "backups")
+        folder = folder or Path(settings.BACKUP_DIR or database.parent / "backups")
         folder = folder.absolute()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 

@@ -5,4 +5,4 @@ class MarkdownEditor(AdminMarkdownxWidget):
     """markdownx's admin editor, plus plain-language messages when an image upload is refused."""
 
     class Media:
-        js = ["blog/editor-messages.js"]
+        js = ["editor/upload-messages.js"]

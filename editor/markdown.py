@@ -14,6 +14,8 @@ import nh3
 from cmarkgfm.cmark import Options
 from django.core.exceptions import ValidationError
 
+from images.uploads import with_image_sizes
+
 # About 50,000 words: far longer than any article, and rendered in well under a second.
 MAX_CHARACTERS = 300_000
 # Quotes in lists in quotes…: an article needs a handful of levels, never this many.
@@ -57,6 +59,12 @@ def _without_disguised_schemes(tag, attribute, value):
 def validate_markdown(text):
     """Refuse, in an editor's words, text longer or more deeply nested than render() takes."""
     _commonmark_html(text or "")
+
+
+def stored_html(text):
+    """What an article or page keeps for its Markdown: render()'s HTML, with the width and height
+    of our own uploaded images, so the page does not jump while they load."""
+    return with_image_sizes(render(text))
 
 
 def render(text):

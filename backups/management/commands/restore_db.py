@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from practice import backups
+from backups import sqlite as backups
 
 POSTGRES_HINT = (
     "restore_db restores SQLite only, and this site uses PostgreSQL. Restore a pg_dump file "
