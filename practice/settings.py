@@ -42,7 +42,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-# Imports run one way: the site-wide services (staff … backups) import no app, the apps (pages,
+# Imports run one way: the site-wide services (staff … sqlite_backups) import no app, the apps (pages,
 # blog, consultations) import services only, and the project (practice) sits on top.
 INSTALLED_APPS = [
     "staff.apps.StaffAdminConfig",  # django.contrib.admin, with two-step sign-in
@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "page_cache",  # whole public pages for anonymous visitors, never stale
     "images",  # uploaded images: checked and re-encoded, then served
     "editor",  # Markdown: rendering, the admin editor, its preview and upload
-    "backups",  # backup_db and restore_db
+    "sqlite_backups",  # backup_db and restore_db (PostgreSQL has pg_dump)
     # The apps.
     "pages",  # editable pages: About, Services, FAQ, …
     "blog",  # articles, series, topics, authors, feeds, old addresses, the import

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from backups import sqlite as backups
+from sqlite_backups import backups
 from tests.support import PRODUCTION, PROJECT, run_django
 
 COMMAND_TIMEOUT = 120  # seconds for any one command

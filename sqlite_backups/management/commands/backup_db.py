@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from backups import sqlite as backups
+from sqlite_backups import backups
 
 POSTGRES_HINT = (
     "backup_db backs up SQLite only, and this site uses PostgreSQL. Back it up with "

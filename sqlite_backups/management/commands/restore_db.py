@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backups import sqlite as backups
+from sqlite_backups import backups
 
 POSTGRES_HINT = (
     "restore_db restores SQLite only, and this site uses PostgreSQL. Restore a pg_dump file "
