@@ -1,7 +1,5 @@
 """RSS 2.0 and Atom feeds of published articles, with their full sanitized text."""
 
-import copy
-
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -39,25 +37,22 @@ class LatestPostsFeed(Feed):
     title = f"{settings.PRACTICE_NAME}: articles"
     description = "New articles on therapy and ketamine-assisted psychotherapy."
 
-    def __call__(self, request, *args, **kwargs):
-        # A copy per request, so the request is ours alone even in a threaded server.
-        feed = copy.copy(self)
-        feed.request = request
-        return Feed.__call__(feed, request, *args, **kwargs)
-
-    def absolute(self, path):
-        return self.request.build_absolute_uri(path)
+    def get_object(self, request):
+        # This request's site address, handed on to items(): one Feed serves every request, so
+        # nothing about a request may be kept on it. (Links get the address from Django.)
+        return request.build_absolute_uri("/")
 
     def link(self):
-        return self.absolute(reverse("blog:post_list"))
+        return reverse("blog:post_list")
 
-    def feed_url(self):
-        return self.absolute(self.request.path)
-
-    def items(self):
-        # A listing, but with the full text: feed readers show whole articles.
+    def items(self, site_url):
+        # A listing, but with the full text: feed readers show whole articles, with links and
+        # images that work on another site.
         posts = Post.objects.published().for_listing().defer(None).prefetch_related("topics")
-        return posts[:FEED_LENGTH]
+        posts = list(posts[:FEED_LENGTH])
+        for post in posts:
+            post.feed_content = absolutize_html(post.body_html, site_url)
+        return posts
 
     def item_title(self, post):
         return post.title
@@ -66,9 +61,6 @@ class LatestPostsFeed(Feed):
         # A summary is plain text, but RSS readers read <description> (and Atom's
         # <summary type="html">) as HTML: escaped, "<img onerror=…>" stays words on a screen.
         return escape(post.summary)
-
-    def item_link(self, post):
-        return self.absolute(post.get_absolute_url())
 
     def item_pubdate(self, post):
         return post.published_at
@@ -83,7 +75,7 @@ class LatestPostsFeed(Feed):
         return [topic.name for topic in post.topics.all()]
 
     def item_extra_kwargs(self, post):
-        return {"content_html": absolutize_html(post.body_html, self.request)}
+        return {"content_html": post.feed_content}
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):

@@ -8,10 +8,9 @@ from django.conf import settings
 ROOT_RELATIVE_URL = re.compile(r'(\s(?:href|src))="/(?!/)')
 
 
-def absolutize_html(html, request):
-    """Make root-relative links and images absolute, for feed readers on other sites."""
-    base = request.build_absolute_uri("/")
-    return ROOT_RELATIVE_URL.sub(rf'\1="{base}', html)
+def absolutize_html(html, site_url):
+    """Make root-relative links and images absolute (`site_url` ends in /), for feed readers."""
+    return ROOT_RELATIVE_URL.sub(rf'\1="{site_url}', html)
 
 
 def post_structured_data(post, request):

@@ -13,7 +13,7 @@ from staff.models import AuditAction, AuditEvent
 
 from . import reports
 from .business_hours import waiting_in_words
-from .export import requests_to_csv
+from .export import consultations_to_csv
 from .models import ConsultationRequest, ContactLogEntry, RequestStatus
 
 SUBMITTED_FIELDS = [
@@ -133,7 +133,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
-        return ["-overdue_flag", "-submitted_at"]  # the longest-waiting overdue requests first
+        return ["-overdue_flag", "-submitted_at"]  # overdue requests first, newest first in each
 
     def has_add_permission(self, request):
         return False  # requests only arrive through the public form
@@ -193,8 +193,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         record(AuditAction.DELETE_REQUEST, request, request_ids=request_ids)
 
     @admin.display(description="History")
-    def access_history(self, request_):
-        events = AuditEvent.objects.filter(request_id=request_.pk)[:50]
+    def access_history(self, consultation):
+        events = AuditEvent.objects.filter(request_id=consultation.pk)[:50]
         if not events:
             return "—"
         return format_html(
@@ -214,34 +214,34 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="Waiting", ordering="submitted_at")
-    def waiting(self, request_):
-        if request_.first_contacted_at:
-            waited = waiting_in_words(request_.submitted_at, request_.first_contacted_at)
+    def waiting(self, consultation):
+        if consultation.first_contacted_at:
+            waited = waiting_in_words(consultation.submitted_at, consultation.first_contacted_at)
             return f"Answered after {waited}"
-        return waiting_in_words(request_.submitted_at)
+        return waiting_in_words(consultation.submitted_at)
 
     @admin.display(description="Overdue", ordering="overdue_flag")
-    def overdue(self, request_):
-        return format_html("<strong>{}</strong>", "Overdue") if request_.overdue_flag else ""
+    def overdue(self, consultation):
+        return format_html("<strong>{}</strong>", "Overdue") if consultation.overdue_flag else ""
 
     @admin.display(description="Best times")
-    def best_times_display(self, request_):
-        return request_.best_times_display()
+    def best_times_display(self, consultation):
+        return consultation.best_times_display()
 
     @admin.display(description="Best times")
-    def best_times_short(self, request_):
-        return request_.best_times_display(short=True)
+    def best_times_short(self, consultation):
+        return consultation.best_times_display(short=True)
 
     @admin.display(description="Article", ordering="source")
-    def article(self, request_):
-        return request_.source or "—"
+    def article(self, consultation):
+        return consultation.source or "—"
 
     @admin.display(description="Came from article")
-    def source_link(self, request_):
-        if not request_.source:
+    def source_link(self, consultation):
+        if not consultation.source:
             return "—"
-        url = reverse("blog:post_detail", kwargs={"slug": request_.source})
-        return format_html('<a href="{}">{}</a>', url, request_.source)
+        url = reverse("blog:post_detail", kwargs={"slug": consultation.source})
+        return format_html('<a href="{}">{}</a>', url, consultation.source)
 
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
@@ -268,9 +268,11 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Export selected requests as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         stamp = timezone.localtime().strftime("%Y-%m-%d")
-        requests = list(queryset)
-        response = HttpResponse(requests_to_csv(requests), content_type="text/csv; charset=utf-8")
-        record(AuditAction.EXPORT_REQUEST, request, request_ids=[r.pk for r in requests])
+        consultations = list(queryset)
+        response = HttpResponse(
+            consultations_to_csv(consultations), content_type="text/csv; charset=utf-8"
+        )
+        record(AuditAction.EXPORT_REQUEST, request, request_ids=[c.pk for c in consultations])
         response["Content-Disposition"] = (
             f'attachment; filename="consultation-requests-{stamp}.csv"'
         )
@@ -280,16 +282,15 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     @staticmethod
     def _update_each(request, queryset, **changes):
         """Save one by one, so first-contact and finished times are kept by the model."""
-        requests = list(queryset)
-        for request_ in requests:
+        consultations = list(queryset)
+        for consultation in consultations:
             for field, value in changes.items():
-                setattr(request_, field, value)
-            request_.save()
+                setattr(consultation, field, value)
+            consultation.save()
         detail = "changed " + ", ".join(changes)
-        record(
-            AuditAction.CHANGE_REQUEST, request, request_ids=[r.pk for r in requests], detail=detail
-        )
-        return len(requests)
+        ids = [consultation.pk for consultation in consultations]
+        record(AuditAction.CHANGE_REQUEST, request, request_ids=ids, detail=detail)
+        return len(consultations)
 
     def get_urls(self):
         report = self.admin_site.admin_view(self.report_view)
@@ -302,7 +303,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         rows = reports.weekly_figures()
-        labels = [row["week"].strftime("%b %-d") for row in rows]
+        labels = [f"{row['week']:%b} {row['week'].day}" for row in rows]  # "Nov 3"
         context = {
             **self.admin_site.each_context(request),
             "title": "Consultation requests: the last 12 weeks",

@@ -25,7 +25,7 @@ def load():
     now = timezone.now()
     for name, phone, email, method, times, hours_ago, status, source in REQUESTS:
         submitted = now - timedelta(hours=hours_ago)
-        request = ConsultationRequest.objects.create(
+        consultation = ConsultationRequest.objects.create(
             name=name,
             phone=phone,
             email=email,
@@ -40,9 +40,9 @@ def load():
         )
         if status != RequestStatus.NEW:
             ContactLogEntry.objects.create(
-                request=request, kind="called", created_at=submitted + timedelta(hours=3)
+                request=consultation, kind="called", created_at=submitted + timedelta(hours=3)
             )
-            request.status = status
-            request.first_contacted_at = submitted + timedelta(hours=3)
-            request.save()
+            consultation.status = status
+            consultation.first_contacted_at = submitted + timedelta(hours=3)
+            consultation.save()
     return len(REQUESTS)

@@ -31,10 +31,10 @@ def neutralise(value):
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def requests_to_csv(requests):
+def consultations_to_csv(consultations):
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow([title for title, _ in COLUMNS])
-    for request in requests:
-        writer.writerow([neutralise(get(request)) for _, get in COLUMNS])
+    for consultation in consultations:
+        writer.writerow([neutralise(get(consultation)) for _, get in COLUMNS])
     return buffer.getvalue()

@@ -48,32 +48,32 @@ def receive(form, client_key, site_url):
             )
             if recent.count() >= count:
                 raise RateLimited
-        request = form.save(commit=False)
-        request.submission_token = form.submission_id
-        request.client_key = client_key
-        request.best_times = form.cleaned_data["best_times"]
-        request.source = form.cleaned_data["source"]
-        request.consent_version = CONSENT_VERSION
-        request.consented_at = timezone.now()
+        consultation = form.save(commit=False)
+        consultation.submission_token = form.submission_id
+        consultation.client_key = client_key
+        consultation.best_times = form.cleaned_data["best_times"]
+        consultation.source = form.cleaned_data["source"]
+        consultation.consent_version = CONSENT_VERSION
+        consultation.consented_at = timezone.now()
         try:
             with transaction.atomic():
-                request.save()
+                consultation.save()
         except IntegrityError:
             # The same form, committed by a parallel request since we looked: that one counts.
             existing = ConsultationRequest.objects.filter(submission_token=form.submission_id)
             if existing.exists():
                 return existing.get()
             raise
-        transaction.on_commit(lambda: notify_staff(request, site_url))
-    return request
+        transaction.on_commit(lambda: notify_staff(consultation, site_url))
+    return consultation
 
 
-def notify_staff(request, site_url):
+def notify_staff(consultation, site_url):
     """Tell staff a request arrived. The e-mail says nothing about who sent it or why."""
     recipients = settings.CONSULTATION_NOTIFY_EMAILS
     if not recipients:
         return
-    link = site_url.rstrip("/") + request.get_admin_url()
+    link = site_url.rstrip("/") + consultation.get_admin_url()
     body = (
         "A new consultation request has arrived.\n\n"
         f"Open it in the staff area (sign-in needed): {link}\n"
@@ -83,6 +83,6 @@ def notify_staff(request, site_url):
     except Exception as error:  # noqa: BLE001 - the request is stored; staff see it in the admin
         logger.error(
             "Could not send the new-request notification for request #%s (%s).",
-            request.pk,
+            consultation.pk,
             type(error).__name__,
         )

@@ -42,8 +42,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-# Imports run one way: the site-wide services (staff … sqlite_backups) import no app, the apps (pages,
-# blog, consultations) import services only, and the project (practice) sits on top.
+# Imports run one way: the site-wide services import no app, the apps (pages, blog,
+# consultations) import services only, and the project (practice) sits on top of them all.
 INSTALLED_APPS = [
     "staff.apps.StaffAdminConfig",  # django.contrib.admin, with two-step sign-in
     "django.contrib.auth",
@@ -147,16 +147,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The default works across gunicorn workers on one machine with no extra service; several app
 # servers share Redis instead.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # A Redis that stops answering costs a request one second, not the client's default
-            # of minutes; the page cache then leaves it alone for a while (page_cache/outage.py).
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+
+
+def redis_cache(url):
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        # A Redis that stops answering costs a request one second rather than hanging it; the
+        # page cache then leaves it alone for a while (page_cache/outage.py).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 
 def is_verified_staff(user):
@@ -36,10 +37,12 @@ class PracticeAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         # After the password, the second factor: a code, or setting one up the first time.
         if request.user.is_authenticated and needs_second_factor(request):
-            return redirect(reverse("two_factor") + _next(request))
+            return redirect(keeping_next(reverse("two_factor"), request))
         return super().login(request, extra_context)
 
 
-def _next(request):
+def keeping_next(url, request):
+    """`url`, passing on where the visitor was going (?next=, encoded whole: a filtered list's
+    address has its own ? and &)."""
     target = request.GET.get("next")
-    return f"?next={target}" if target else ""
+    return f"{url}?{urlencode({'next': target})}" if target else url

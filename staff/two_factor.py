@@ -20,7 +20,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .admin_site import needs_second_factor
+from .admin_site import keeping_next, needs_second_factor
 from .audit import record
 from .models import AuditAction
 
@@ -51,7 +51,7 @@ def verify(request):
     if not needs_second_factor(request):
         return redirect(_next_url(request))
     if not TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
-        return redirect(reverse("two_factor_setup") + _next_query(request))
+        return redirect(keeping_next(reverse("two_factor_setup"), request))
     form = CodeForm(request.POST or None)
     if form.is_valid():
         device = match_token(request.user, form.cleaned_data["code"])
@@ -70,7 +70,7 @@ def verify(request):
 @staff_only
 def setup(request):
     if TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
-        return redirect(reverse("two_factor") + _next_query(request))
+        return redirect(keeping_next(reverse("two_factor"), request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(
@@ -124,8 +124,3 @@ def _next_url(request):
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return reverse("admin:index")
-
-
-def _next_query(request):
-    target = request.GET.get("next")
-    return f"?next={target}" if target else ""

@@ -1,5 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.db import migrations
+from django.utils.html import linebreaks
 
+from editor.markdown import stored_html  # today's renderer, as any later save would use
 from staff.roles import CLINICIANS, grant
 
 FLATPAGES = "django_flatpage"
@@ -12,8 +15,6 @@ def pages_from_flatpages(apps, schema_editor):
     connection = schema_editor.connection
     if FLATPAGES not in connection.introspection.table_names():
         return  # a new site: there never were flatpages
-    from editor.markdown import stored_html  # today's renderer, as any later save would use
-
     Page = apps.get_model("pages", "Page")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -28,15 +29,12 @@ def pages_from_flatpages(apps, schema_editor):
             address=address,
             title=title,
             body=content,
-            body_html=_html(stored_html, content),
+            body_html=_html(content),
             staff_only=bool(registration_required),
         )
 
 
-def _html(stored_html, content):
-    from django.core.exceptions import ValidationError
-    from django.utils.html import linebreaks
-
+def _html(content):
     try:
         return stored_html(content)
     except ValidationError:  # past the editor's limits: shown as plain text until edited

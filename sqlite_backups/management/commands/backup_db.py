@@ -51,6 +51,7 @@ class Command(BaseCommand):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
         try:
+            backups.refresh_statistics(database)
             backup, counts = self.copy(database, folder)
         except sqlite3.Error as error:
             raise CommandError(f"SQLite could not back up {database}: {error}") from error
