@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from blog.models import Post
-from tests.factories import (
+from tests.support.factories import (
     make_clinician,
     make_front_desk,
     make_post,

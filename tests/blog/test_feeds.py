@@ -6,7 +6,6 @@ import json
 import re
 from html.parser import HTMLParser
 from http import HTTPStatus
-from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
@@ -15,12 +14,12 @@ from django.core.management import call_command
 
 from blog.models import Post
 from pages.models import Page
-from tests.factories import make_clinician, make_page, make_post, make_series, make_topic
+from tests.support.factories import make_clinician, make_page, make_post, make_series, make_topic
+from tests.support.wordpress import WORDPRESS
 
 pytestmark = pytest.mark.django_db
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-WORDPRESS = Path(__file__).resolve().parent / "fixtures" / "wxr" / "wordpress.xml"
 
 
 @pytest.fixture

@@ -11,18 +11,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from PIL import Image
-from playwright.sync_api import expect
 
 from blog.models import OldPath, Post, Series, Topic
 from blog.wordpress.convert import MAX_BLOCKS, MAX_BODY_CHARACTERS
 from blog.wordpress.wxr import MAX_FILE_BYTES
-from tests.factories import make_clinician, make_post, make_user
+from tests.support.factories import make_clinician, make_post, make_user
+from tests.support.wordpress import SQUARESPACE, WORDPRESS, WXR, make_old_uploads, run_import
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "wxr"
-WORDPRESS = FIXTURES / "wordpress.xml"
-SQUARESPACE = FIXTURES / "squarespace.xml"
 IMPORTED_IMAGE = re.compile(r"/media/uploads/imported/[0-9a-f]{32}\.(jpg|png)")
 
 
@@ -44,21 +41,7 @@ def authors(db):
 
 @pytest.fixture
 def old_uploads(tmp_path):
-    """The old site's image files, as downloaded from WordPress's wp-content/uploads."""
-    folder = tmp_path / "old-uploads"
-    (folder / "2024" / "05").mkdir(parents=True)
-    photo = Image.new("RGB", (640, 420), "#7a9e9f")
-    photo.save(folder / "2024" / "05" / "lakeside-walk.jpg", format="JPEG")
-    Image.new("RGB", (300, 200), "#d8c8a8").save(folder / "calm-room.png", format="PNG")
-    return folder
-
-
-def run_import(*exports, **options):
-    """Run the command on each export; return what it printed (stdout)."""
-    out = io.StringIO()
-    for export in exports:
-        call_command("import_wordpress", str(export), stdout=out, stderr=io.StringIO(), **options)
-    return out.getvalue()
+    return make_old_uploads(tmp_path / "old-uploads")
 
 
 def prose(response):
@@ -515,7 +498,7 @@ def test_an_entity_expansion_bomb_is_refused_at_once(authors):
     started = time.monotonic()
 
     with pytest.raises(CommandError, match="declares a document type or entities") as error:
-        run_import(FIXTURES / "billion-laughs.xml")
+        run_import(WXR / "billion-laughs.xml")
 
     assert time.monotonic() - started < 2
     assert "Nothing was imported." in str(error.value)
@@ -524,7 +507,7 @@ def test_an_entity_expansion_bomb_is_refused_at_once(authors):
 
 def test_an_external_entity_is_never_read(authors):
     with pytest.raises(CommandError, match="declares a document type or entities") as error:
-        run_import(FIXTURES / "external-entity.xml")
+        run_import(WXR / "external-entity.xml")
 
     assert "root:" not in str(error.value)
     assert nothing_written()
@@ -532,13 +515,13 @@ def test_an_external_entity_is_never_read(authors):
 
 def test_a_damaged_file_is_a_clear_error(authors):
     with pytest.raises(CommandError, match=r"malformed.xml is not well-formed XML \(line \d+"):
-        run_import(FIXTURES / "malformed.xml")
+        run_import(WXR / "malformed.xml")
     assert nothing_written()
 
 
 def test_a_missing_required_field_stops_the_whole_import(authors):
     with pytest.raises(CommandError) as error:
-        run_import(FIXTURES / "missing-post-id.xml")
+        run_import(WXR / "missing-post-id.xml")
 
     assert str(error.value).startswith("Item 2 (“An article without its id”) has no <wp:post_id>")
     assert "Nothing was imported." in str(error.value)
@@ -675,39 +658,3 @@ def test_running_again_with_the_series_keeps_the_parts_in_place(authors):
     assert dict(Post.objects.values_list("slug", "series_position")) == before
     assert Series.objects.count() == 1
     assert "Series “From the old blog”: nothing to add." in output
-
-
-# --- In a real browser ---------------------------------------------------------------------
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_reader_following_an_old_link_lands_on_the_imported_article(
-    live_server, page, old_uploads, screenshot, csp_violations
-):
-    make_clinician("dana", email="dana@oldpractice.example")
-    make_clinician("samira", email="sam@clearwater.example")
-    run_import(WORDPRESS, media_dir=old_uploads)
-
-    # A bookmark or a search result from the old site, trailing slash and all.
-    response = page.goto(f"{live_server.url}/2024/05/03/calmer-mornings/")
-
-    assert response.status == HTTPStatus.OK
-    assert response.request.redirected_from.url.endswith("/2024/05/03/calmer-mornings/")
-    expect(page).to_have_url(f"{live_server.url}/blog/calmer-mornings/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Five small steps toward calmer mornings"
-    )
-    photo = page.get_by_role("img", name="A path along a quiet lake at sunrise")
-    expect(photo).to_be_visible()
-    # The image is lazy: it loads once scrolled near, which may be after the page's load event.
-    photo.scroll_into_view_if_needed()
-    assert photo.evaluate("(image) => image.decode().then(() => image.naturalWidth)") == 640
-    expect(page.get_by_role("link", name="Embedded content from www.youtube.com")).to_be_visible()
-    expect(page.locator(".prose iframe, .prose script, .prose [style]")).to_have_count(0)
-    screenshot("import-old-link-to-article")
-
-    # WordPress's short link leads to the same article.
-    page.goto(f"{live_server.url}/?p=101")
-    expect(page).to_have_url(f"{live_server.url}/blog/calmer-mornings/")
-    assert csp_violations == []

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blog.models import Post
-from tests.factories import make_post, make_series
+from tests.support.factories import make_post, make_series
 
 pytestmark = pytest.mark.django_db
 

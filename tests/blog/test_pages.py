@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from blog.models import Author, Post
-from tests.factories import make_page, make_post, make_series, make_topic, make_user
+from tests.support.factories import make_page, make_post, make_series, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

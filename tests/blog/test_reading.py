@@ -6,7 +6,7 @@ from http import HTTPStatus
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_post, make_series
+from tests.support.factories import make_post, make_series
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,13 @@ import feedparser
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_clinician, make_front_desk, make_post, make_series, make_topic
+from tests.support.factories import (
+    make_clinician,
+    make_front_desk,
+    make_post,
+    make_series,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,13 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from consultations.models import ConsultationRequest, ContactLogEntry, RequestStatus
-from tests.factories import make_clinician, make_front_desk, make_page, make_post, make_request
+from tests.support.factories import (
+    make_clinician,
+    make_front_desk,
+    make_page,
+    make_post,
+    make_request,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.core import signing
 from consultations import abuse
 from consultations.forms import CONSENT_VERSION
 from consultations.models import ConsultationRequest
-from tests.support import PRODUCTION, run_django
+from tests.support.subprocess_django import PRODUCTION, run_django
 
 pytestmark = pytest.mark.django_db
 

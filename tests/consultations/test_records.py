@@ -16,7 +16,7 @@ from consultations import abuse
 from consultations.business_hours import business_hours_before, waiting_in_words
 from consultations.export import neutralise, requests_to_csv
 from consultations.models import ConsultationRequest, ContactLogEntry, RequestStatus
-from tests.factories import make_front_desk, make_request
+from tests.support.factories import make_front_desk, make_request
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.html_checks import active_content
+from tests.support.html_checks import active_content
 
 
 @pytest.mark.parametrize(

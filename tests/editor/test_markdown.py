@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 
 from blog.models import Post
 from editor.markdown import MAX_CHARACTERS, render
-from tests.factories import make_clinician, post_form
-from tests.html_checks import active_content
-from tests.support import PRODUCTION, run_django
+from tests.support.factories import make_clinician, post_form
+from tests.support.html_checks import active_content
+from tests.support.subprocess_django import PRODUCTION, run_django
 from tools.markdown_stress import CASES
 
 XSS_CORPUS = [

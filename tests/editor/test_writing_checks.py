@@ -11,7 +11,7 @@ from PIL import Image
 from blog.models import Post
 from editor.checks import accessibility_warnings
 from images.uploads import store_editor_image
-from tests.factories import make_clinician, make_page, make_post
+from tests.support.factories import make_clinician, make_page, make_post
 
 pytestmark = pytest.mark.django_db
 

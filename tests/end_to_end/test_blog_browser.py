@@ -1,16 +1,19 @@
-"""The blog in a real browser: reading a series, writing an article, previewing unpublished ones."""
+"""The blog in a real browser: reading a series, writing an article, previewing unpublished
+ones, and following a link to the old website to an imported article."""
 
 import base64
 import re
 from datetime import timedelta
+from http import HTTPStatus
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.models import Post
-from tests.browser import sign_in
-from tests.factories import make_clinician, make_post, make_series, png_bytes
+from tests.support.browser import sign_in
+from tests.support.factories import make_clinician, make_post, make_series, png_bytes
+from tests.support.wordpress import WORDPRESS, make_old_uploads, run_import
 
 # serialized_rollback: each transactional test starts from the migrated data again, so the
 # Clinicians group (made by a data migration) is still there after an earlier test's flush.
@@ -213,4 +216,40 @@ def test_a_refused_image_upload_is_explained_to_the_clinician(
     expect(body).not_to_have_value(re.compile("Invalid response"))
     expect(body).to_have_value(re.compile("Some text."))
     assert list(tmp_path.rglob("*.*")) == []
+    assert csp_violations == []
+
+
+# --- In a real browser ---------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reader_following_an_old_link_lands_on_the_imported_article(
+    live_server, page, tmp_path, screenshot, csp_violations
+):
+    make_clinician("dana", email="dana@oldpractice.example")
+    make_clinician("samira", email="sam@clearwater.example")
+    run_import(WORDPRESS, media_dir=make_old_uploads(tmp_path / "old-uploads"))
+
+    # A bookmark or a search result from the old site, trailing slash and all.
+    response = page.goto(f"{live_server.url}/2024/05/03/calmer-mornings/")
+
+    assert response.status == HTTPStatus.OK
+    assert response.request.redirected_from.url.endswith("/2024/05/03/calmer-mornings/")
+    expect(page).to_have_url(f"{live_server.url}/blog/calmer-mornings/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Five small steps toward calmer mornings"
+    )
+    photo = page.get_by_role("img", name="A path along a quiet lake at sunrise")
+    expect(photo).to_be_visible()
+    # The image is lazy: it loads once scrolled near, which may be after the page's load event.
+    photo.scroll_into_view_if_needed()
+    assert photo.evaluate("(image) => image.decode().then(() => image.naturalWidth)") == 640
+    expect(page.get_by_role("link", name="Embedded content from www.youtube.com")).to_be_visible()
+    expect(page.locator(".prose iframe, .prose script, .prose [style]")).to_have_count(0)
+    screenshot("import-old-link-to-article")
+
+    # WordPress's short link leads to the same article.
+    page.goto(f"{live_server.url}/?p=101")
+    expect(page).to_have_url(f"{live_server.url}/blog/calmer-mornings/")
     assert csp_violations == []

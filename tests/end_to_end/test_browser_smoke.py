@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, make_clinician, make_page
+from tests.support.factories import PASSWORD, make_clinician, make_page
 
 # serialized_rollback: the roles made by data migrations come back after each test.
 pytestmark = [

@@ -17,8 +17,8 @@ from consultations.models import (
     ContactMethod,
     RequestStatus,
 )
-from tests.browser import sign_in
-from tests.factories import make_front_desk, make_post
+from tests.support.browser import sign_in
+from tests.support.factories import make_front_desk, make_post
 
 # serialized_rollback: the roles made by data migrations come back after each test.
 pytestmark = [

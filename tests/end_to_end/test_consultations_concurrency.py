@@ -1,8 +1,8 @@
 """Consultation requests under real concurrency: a real gunicorn with several workers on SQLite.
 
-Visitors (tests/servers.py) fetch the form, keep their own cookies and post it back without
-following the redirect, so every single response can be checked. What was stored is read
-straight from the SQLite file. The Django test database is not used at all.
+Visitors (tests/support/http_client.py) fetch the form, keep their own cookies and post it back
+without following the redirect, so every single response can be checked. What was stored is
+read straight from the SQLite file. The Django test database is not used at all.
 """
 
 import sqlite3
@@ -12,17 +12,9 @@ import time
 
 import pytest
 
-from tests.servers import (
-    FORM_PATH,
-    PROJECT,
-    Visitor,
-    clean_environment,
-    describe,
-    open_forms,
-    running_gunicorn,
-    simultaneously,
-    thanked,
-)
+from tests.support.http_client import Visitor, describe, open_forms
+from tests.support.servers import running_server, server_environment
+from tools.serving import FORM_PATH, PROJECT, simultaneously, thanked
 
 CROWD = 120
 DOUBLE_CLICKS = 20
@@ -50,13 +42,13 @@ def database(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(database, tmp_path_factory):
     """A real gunicorn with several workers, on that SQLite file."""
-    with running_gunicorn(environment(database), tmp_path_factory.mktemp("gunicorn")) as server:
+    with running_server(environment(database), tmp_path_factory.mktemp("gunicorn")) as server:
         yield server
 
 
 def environment(database):
     # Every visitor comes from 127.0.0.1, so the per-address limit is off.
-    return clean_environment(DATABASE_URL=f"sqlite:///{database}", CONSULTATION_RATE_LIMIT="0")
+    return server_environment(DATABASE_URL=f"sqlite:///{database}", CONSULTATION_RATE_LIMIT="0")
 
 
 def rows(database, name_like):

@@ -25,8 +25,8 @@ from playwright.sync_api import expect
 
 from blog.views import POSTS_PER_PAGE
 from practice.views import server_error
-from tests.conftest import ARTIFACTS
-from tests.factories import make_post
+from tests.support.browser import ARTIFACTS
+from tests.support.factories import make_post
 
 # serialized_rollback: the roles made by data migrations come back after each test.
 pytestmark = [

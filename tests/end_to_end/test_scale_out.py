@@ -11,29 +11,26 @@ PRACTICE_REQUIRE_SCALE_OUT=1 (CI sets it), so CI can never pass without running 
 """
 
 import os
-import re
 import time
 from http import HTTPStatus
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
-from django.conf import global_settings
 from django.db import connection
 
 from consultations.models import ConsultationRequest
-from tests.factories import PASSWORD, make_clinician, make_post
-from tests.servers import (
-    Browser,
-    Forms,
+from tests.support.factories import make_clinician, make_post
+from tests.support.http_client import (
+    SiteClient,
     Visitor,
-    clean_environment,
+    change_in_admin,
     describe,
     open_forms,
-    running_gunicorn,
-    simultaneously,
-    thanked,
+    sign_in,
 )
+from tests.support.servers import running_server, server_environment
+from tools.serving import simultaneously, thanked
 
 # serialized_rollback: the roles made by data migrations come back after each test.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -80,20 +77,20 @@ def shared_redis_url(postgresql_and_redis):
 @pytest.fixture(scope="module")
 def servers(shared_redis_url, django_db_setup, django_db_blocker, tmp_path_factory):
     """(A, B): two gunicorns with the same settings, as two machines behind one proxy would be."""
-    env = clean_environment(
+    env = server_environment(
         DATABASE_URL=url_of_the_test_database(),
         REDIS_URL=shared_redis_url,
         DJANGO_CLIENT_IP_HEADER="X-Forwarded-For",  # the proxy says who the visitor is
         CONSULTATION_RATE_LIMIT=f"{RATE_LIMIT}/h",
-        # Two-factor sign-in has its own tests; a TOTP step here would test nothing more about
-        # two servers, whose shared state (sessions in the database) a password sign-in uses.
-        DJANGO_REQUIRE_2FA="0",
     )
+    # Like every test not marked two_factor, the servers let staff in with a password alone
+    # (tests/settings.py): a TOTP step here would test nothing more about two servers, whose
+    # shared state (sessions in the database) a password sign-in uses.
     folder = tmp_path_factory.mktemp("scale-out")
     try:
         with (
-            running_gunicorn(env, folder, "A", workers=3) as a,
-            running_gunicorn(env, folder, "B", workers=3) as b,
+            running_server(env, folder, "A", workers=3) as a,
+            running_server(env, folder, "B", workers=3) as b,
         ):
             yield a, b
     finally:
@@ -141,57 +138,16 @@ def wait_for_server_connections_to_close(timeout=15):
             time.sleep(0.1)
 
 
-@pytest.fixture
-def production_password_hashers(settings):
-    # The servers know only the production password hashers, not the fast one tests use.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-
-
-# --- A clinician in the admin ------------------------------------------------------------------
-
-
-def sign_in(browser, server, username):
-    """Sign in through the admin's own login form, as a person would."""
-    login_path = "/admin/login/?next=/admin/"
-    page = browser.get(server, login_path)
-    assert page.status == HTTPStatus.OK, page.body[:2000]
-    fields = dict(Forms(page.body).named(id="login-form"))
-    fields.update(username=username, password=PASSWORD)
-    response = browser.post(server, login_path, list(fields.items()))
-    assert response.status == HTTPStatus.FOUND, response.body[:2000] + server.logs()
-    assert response.headers["location"] == "/admin/"
-
-
-def change_in_admin(browser, server, obj, **changes):
-    """Open `obj`'s change form, change some fields as typed, and press Save."""
-    path = f"/admin/{obj._meta.app_label}/{obj._meta.model_name}/{obj.pk}/change/"
-    page = browser.get(server, path)
-    assert page.status == HTTPStatus.OK, page.body[:2000] + server.logs()
-    fields = Forms(page.body).named(id=f"{obj._meta.model_name}_form")
-    assert changes.keys() <= dict(fields).keys(), f"the form has no {changes.keys()} fields"
-    typed = [(name, changes.get(name, value)) for name, value in fields]
-    response = browser.post(server, path, [*typed, ("_save", "Save")])
-    # The change list again means saved; the form again (200) would mean it was refused.
-    assert response.status == HTTPStatus.FOUND, form_errors(response.body) + server.logs()
-    return response
-
-
-def form_errors(html):
-    """What the admin said was wrong with a form, as text."""
-    errors = re.findall(r'class="(?:errornote|errorlist)[^"]*"[^>]*>(.*?)</(?:p|ul)>', html, re.S)
-    return "Form errors: " + " | ".join(re.sub(r"<[^>]+>|\s+", " ", e).strip() for e in errors)
-
-
 # --- The tests ---------------------------------------------------------------------------------
 
 
 def test_an_article_edited_through_server_a_shows_its_new_title_through_server_b_at_once(
-    servers, production_password_hashers
+    servers,
 ):
     a, b = servers
     article = make_post(title="Sleeping through worry", slug="sleeping-through-worry")
     make_clinician("clinician")
-    reader = Browser()
+    reader = SiteClient()
     for path in (article.get_absolute_url(), "/blog/"):
         first, second = reader.get(b, path), reader.get(b, path)
         assert (first.status, second.status) == (HTTPStatus.OK, HTTPStatus.OK), b.logs()
@@ -201,7 +157,7 @@ def test_an_article_edited_through_server_a_shows_its_new_title_through_server_b
         assert first.headers.get("x-page-cache") == "miss", first.headers
         assert second.headers.get("x-page-cache") == "hit", second.headers
 
-    clinician = Browser(address="192.0.2.10")
+    clinician = SiteClient(address="192.0.2.10")
     sign_in(clinician, a, "clinician")
     change_in_admin(clinician, a, article, title="Rest when anxiety keeps you up")
 

@@ -15,8 +15,8 @@ from moto.server import ThreadedMotoServer
 from PIL import Image, PngImagePlugin
 
 from images.views import serve_media
-from tests.factories import png_bytes
-from tests.support import PRODUCTION, run_django
+from tests.support.factories import png_bytes
+from tests.support.subprocess_django import PRODUCTION, run_django
 
 pytestmark = pytest.mark.django_db
 

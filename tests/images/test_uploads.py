@@ -17,7 +17,7 @@ from django.urls import reverse
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 
 from images.uploads import MAX_BYTES, MAX_WIDTH, MESSAGES, prepare_image
-from tests.factories import make_clinician, make_user
+from tests.support.factories import make_clinician, make_user
 
 pytestmark = pytest.mark.django_db
 

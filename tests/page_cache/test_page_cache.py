@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from blog.models import Author, Post
 from pages.models import Page
-from tests.factories import (
+from tests.support.factories import (
     make_clinician,
     make_page,
     make_post,

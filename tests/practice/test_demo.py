@@ -1,3 +1,6 @@
+"""Demo content (`manage.py load_demo`): every page, a series, a draft, a scheduled article;
+sign-in users only with DEBUG on."""
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -6,16 +9,9 @@ from blog.demo import POSTS_DIR
 from blog.models import Post, Series
 from pages.demo import ADDRESSES
 from pages.models import Page
+from tests.support.django_client import let_in, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(client, username, password):
-    """Sign in through the admin's own form; True when it let us in."""
-    response = client.post(
-        "/admin/login/", {"username": username, "password": password, "next": "/admin/"}
-    )
-    return response.status_code == 302 and response["Location"] == "/admin/"
 
 
 def test_load_demo_creates_every_editable_page(client):
@@ -46,7 +42,7 @@ def test_load_demo_creates_sign_in_users_only_in_debug(settings, client):
     dana = User.objects.get(username="dana")
     assert dana.groups.filter(name="Clinicians").exists()
     assert User.objects.get(username="frontdesk").groups.filter(name="Front desk").exists()
-    assert sign_in(client, "dana", "demo-clinician-pass")
+    assert let_in(sign_in(client, "dana", "demo-clinician-pass"))
 
 
 def test_production_never_gets_demo_users(settings, client):
@@ -58,7 +54,7 @@ def test_production_never_gets_demo_users(settings, client):
     assert sorted(User.objects.values_list("username", flat=True)) == ["dana", "sam"]
     assert not User.objects.filter(is_staff=True).exists()
     assert not any(user.has_usable_password() for user in User.objects.all())
-    assert not sign_in(client, "dana", "demo-clinician-pass")
+    assert not let_in(sign_in(client, "dana", "demo-clinician-pass"))
 
 
 def test_load_demo_adds_a_series_a_draft_and_a_scheduled_article(client):

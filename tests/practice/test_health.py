@@ -2,7 +2,7 @@ from http import HTTPStatus
 
 import pytest
 
-from tests.support import PRODUCTION, run_django
+from tests.support.subprocess_django import PRODUCTION, run_django
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories import make_page, make_post, make_series, make_topic
+from tests.support.factories import make_page, make_post, make_series, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from http import HTTPStatus
 import pytest
 from django.db import connection
 
-from tests.support import PRODUCTION, run_django
+from tests.support.subprocess_django import PRODUCTION, run_django
 
 pytestmark = pytest.mark.django_db
 

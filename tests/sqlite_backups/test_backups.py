@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from sqlite_backups import backups
-from tests.support import PRODUCTION, PROJECT, run_django
+from tests.support.subprocess_django import PRODUCTION, run_django
+from tools.serving import PROJECT, clean_environment
 
 COMMAND_TIMEOUT = 120  # seconds for any one command
 WAIT_TIMEOUT = 60  # seconds to wait for the writer to make progress
@@ -32,13 +33,14 @@ import uuid
 from django.contrib.auth.models import User
 from django.utils import timezone
 from blog.models import Post
+from consultations.forms import CONSENT_VERSION
 from consultations.models import ConsultationRequest
 
 author = User.objects.create_user("writer")
 for number in range({SEEDED[REQUESTS]}):
     ConsultationRequest.objects.create(
         name=f"{CANARY} {{number}}", phone="(555) 010-7777", message="canary-message-text",
-        consent_version="2026-11-1", consented_at=timezone.now(),
+        consent_version=CONSENT_VERSION, consented_at=timezone.now(),
         submission_token=uuid.uuid4(), client_key="seed",
     )
 for number in range({SEEDED[POSTS]}):
@@ -62,6 +64,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from blog.models import Post
+from consultations.forms import CONSENT_VERSION
 from consultations.models import ConsultationRequest
 
 stop, seconds, most = Path(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
@@ -72,7 +75,7 @@ while written < most and time.monotonic() < deadline and not stop.exists():
     with transaction.atomic():
         ConsultationRequest.objects.create(
             name=f"Writer {written}", phone="(555) 010-0100", message="Sent during a backup.",
-            consent_version="2026-11-1", consented_at=timezone.now(),
+            consent_version=CONSENT_VERSION, consented_at=timezone.now(),
             submission_token=uuid.uuid4(), client_key="writer",
         )
         Post.objects.create(
@@ -90,19 +93,15 @@ print(written)
 def environment(database, **extra):
     """A clean environment (none of the site's variables) with production settings on `database`."""
     assert Path(database).resolve() != (PROJECT / "db.sqlite3").resolve()
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PRACTICE_"))
-    }
-    return {
-        **base,
-        **PRODUCTION,
-        "DJANGO_SETTINGS_MODULE": "practice.settings",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"sqlite:///{database}",
-        **extra,
-    }
+    return clean_environment(
+        **{
+            **PRODUCTION,
+            "DJANGO_SETTINGS_MODULE": "practice.settings",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": f"sqlite:///{database}",
+            **extra,
+        }
+    )
 
 
 def manage(*args, database, **extra):

@@ -17,8 +17,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from staff.models import AuditAction, AuditEvent
-from tests.factories import (
-    PASSWORD,
+from tests.support.django_client import LOGIN, sign_in
+from tests.support.factories import (
     make_clinician,
     make_front_desk,
     make_page,
@@ -26,17 +26,9 @@ from tests.factories import (
     make_request,
     png_bytes,
 )
-from tests.support import PRODUCTION, run_django
+from tests.support.subprocess_django import PRODUCTION, run_django
 
 pytestmark = pytest.mark.django_db
-
-LOGIN = "/admin/login/"
-
-
-def sign_in(client, username, password=PASSWORD, **extra):
-    return client.post(
-        LOGIN, {"username": username, "password": password, "next": "/admin/"}, **extra
-    )
 
 
 # Throttling -----------------------------------------------------------------------------------

@@ -1,8 +1,14 @@
-"""Steps browser tests share."""
+"""What browser tests share: where their screenshots go, and staff signing in through the
+admin's login form in Debian's chromium (Playwright)."""
+
+from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.support.factories import PASSWORD
+
+# Screenshots for people to look at (the `screenshot` fixture, the page checks).
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def sign_in(page, live_server, username):

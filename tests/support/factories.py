@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from PIL import Image
 
 from blog.models import Author, Post, Series, Topic
+from consultations.forms import CONSENT_VERSION
 from consultations.models import ConsultationRequest
 from pages.models import Page
 from staff.roles import CLINICIANS, FRONT_DESK
@@ -101,7 +102,7 @@ def make_request(**overrides):
     fields = {
         "name": f"Visitor {number}",
         "phone": "(555) 010-0100",
-        "consent_version": "2026-11-1",
+        "consent_version": CONSENT_VERSION,
         "consented_at": timezone.now(),
         "submission_token": uuid.uuid4(),
         "client_key": "test-client",

@@ -1,12 +1,15 @@
-"""Run a snippet under other environment variables, as a fresh process would read them."""
+"""Run a snippet of Django in a fresh process, under environment variables of its own, as a
+deployed site would read them: the way to test `practice.settings` itself, untouched by the
+test settings (tests/settings.py)."""
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+from tools.serving import PROJECT, clean_environment
+
+# Production, as far as the environment goes: DEBUG off and a secret key.
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 60}
 
 
 def run_django(code, timeout=60, **env):
@@ -15,11 +18,6 @@ def run_django(code, timeout=60, **env):
     The snippet sets `result` to something JSON-serialisable. Raises CalledProcessError (with
     stderr) when the process fails, e.g. because settings refused to load.
     """
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "PRACTICE_"))
-    }
     script = (
         "import json, django\n"
         "django.setup()\n"
@@ -30,7 +28,7 @@ def run_django(code, timeout=60, **env):
     completed = subprocess.run(
         [sys.executable, "-c", script],
         cwd=PROJECT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "practice.settings", **env},
+        env=clean_environment(DJANGO_SETTINGS_MODULE="practice.settings", **env),
         capture_output=True,
         text=True,
         check=True,
@@ -38,6 +36,3 @@ def run_django(code, timeout=60, **env):
     )
     line = next(line for line in completed.stdout.splitlines() if line.startswith("RESULT:"))
     return json.loads(line.removeprefix("RESULT:"))
-
-
-PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 60}
