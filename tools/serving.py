@@ -10,15 +10,19 @@ through tests/support/servers.py and tests/support/http_client.py).
   browser behind our TLS-terminating proxy, says the visitor is on HTTPS.
 - `Forms`: the fields a browser would send for each form on a page.
 - `simultaneously`: calls released at the same moment, one thread each.
+- `production_environment`, `run_setup`: the production-like site the audit and the benchmark
+  prepare in a folder of their own (tools/serving_settings.py).
 
 Nothing here imports the tests.
 """
 
-# Runs our own gunicorn and talks only to the servers it started on 127.0.0.1.
+# Runs our own commands (gunicorn, manage.py…) and talks only to the servers it started on
+# 127.0.0.1.
 # ruff: noqa: S603
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -421,3 +425,54 @@ class Forms(HTMLParser):
             self._textarea = None
         elif tag == "select":
             self._select = None
+
+
+# --- The site as the audit and the benchmark serve it --------------------------------------------
+
+
+def production_environment(workdir, **settings):
+    """Production settings (tools/serving_settings.py) on a site of its own in `workdir`: a
+    database, media and collected static files there, never the developer's; plain http on
+    127.0.0.1, so the redirect to HTTPS is off. `settings` are added, or replace these."""
+    return clean_environment(
+        **{
+            "DJANGO_SETTINGS_MODULE": "tools.serving_settings",
+            "SERVING_STATIC_ROOT": str(workdir / "static"),
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+            "DJANGO_MEDIA_ROOT": str(workdir / "media"),
+            **settings,
+        }
+    )
+
+
+def run_child(command, env=None):
+    """Run a command to the end; if we are interrupted, stop it and everything it started
+    (Lighthouse's chromium, say), not just the command itself."""
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate()
+    except BaseException:
+        stop_group(process, timeout=15)
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def run_setup(command, env, label):
+    """One step of preparing a site (collectstatic, migrate…), timed; ServerError if it fails."""
+    started = time.monotonic()
+    done = run_child(command, env=env)
+    if done.returncode != 0:
+        raise ServerError(f"{label} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
+    print(f"  {label:<28} {time.monotonic() - started:5.1f} s", flush=True)

@@ -152,7 +152,7 @@ def test_an_article_edited_through_server_a_shows_its_new_title_through_server_b
         first, second = reader.get(b, path), reader.get(b, path)
         assert (first.status, second.status) == (HTTPStatus.OK, HTTPStatus.OK), b.logs()
         assert "Sleeping through worry" in second.body
-        # B now has the page in the shared cache (practice/page_cache.py): the next visitor,
+        # B now has the page in the shared cache (page_cache/): the next visitor,
         # through either server, would get exactly this.
         assert first.headers.get("x-page-cache") == "miss", first.headers
         assert second.headers.get("x-page-cache") == "hit", second.headers
