@@ -95,11 +95,10 @@ def test_front_desk_cannot_preview_drafts(client, posts):
     assert client.get("/blog/draft/").status_code == HTTPStatus.NOT_FOUND
 
 
-def test_a_scheduled_post_goes_live_at_its_time_without_anyone_saving(client, posts):
+def test_a_scheduled_post_goes_live_at_its_time_without_anyone_saving(client, posts, time_machine):
     _, _, scheduled = posts
-    from blog.models import Post
 
-    Post.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    time_machine.move_to(scheduled.published_at + timedelta(seconds=1))
 
     assert client.get("/blog/scheduled/").status_code == HTTPStatus.OK
     assert "/blog/scheduled/" in client.get("/blog/").content.decode()

@@ -5,15 +5,16 @@ Hypothesis generates whole consultation forms (valid, empty, huge, control and i
 characters, forged tokens, a filled honeypot).
 """
 
-import time
+from datetime import timedelta
 from http import HTTPStatus
-from unittest import mock
 
 import hypothesis
 import pytest
+import time_machine
 from django.core import signing
 from django.http import QueryDict
 from django.test import Client
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -101,8 +102,8 @@ def honeypots(draw):
 
 def expired_token():
     # Signed (and shown) two days ago: past the token's one-day limit.
-    two_days_ago = time.time() - 2 * abuse.TOKEN_MAX_AGE
-    with mock.patch("time.time", return_value=two_days_ago):
+    two_days_ago = timezone.now() - timedelta(seconds=2 * abuse.TOKEN_MAX_AGE)
+    with time_machine.travel(two_days_ago, tick=False):
         return abuse.new_form_token()
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -50,10 +49,12 @@ def test_five_wrong_passwords_pause_signing_in_with_a_clear_message(client):
     assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT, username="jordan").exists()
 
 
-def test_the_pause_ends_after_the_cool_off(client):
+def test_the_pause_ends_after_the_cool_off(client, time_machine):
     make_front_desk(username="jordan")
+    time_machine.move_to(timezone.now())
     fail_five_times(client, "jordan")
-    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+
+    time_machine.shift(timedelta(minutes=16))
 
     assert sign_in(client, "jordan")["Location"] == "/admin/"
 
@@ -147,8 +148,9 @@ def test_first_sign_in_sets_up_an_app_with_a_qr_code_and_gives_recovery_codes(cl
 
 
 @pytest.mark.two_factor
-def test_later_sign_ins_ask_for_a_code_and_refuse_a_wrong_one(client):
+def test_later_sign_ins_ask_for_a_code_and_refuse_a_wrong_one(client, time_machine):
     user = make_front_desk(username="jordan")
+    time_machine.move_to(timezone.now())
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     sign_in(client, "jordan")
 
@@ -157,9 +159,7 @@ def test_later_sign_ins_ask_for_a_code_and_refuse_a_wrong_one(client):
     assert client.get("/admin/").status_code == HTTPStatus.FOUND
 
     # django-otp pauses a device briefly after a wrong code; let that pause pass.
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=None, throttling_failure_count=0
-    )
+    time_machine.shift(timedelta(seconds=30))
     right = client.post("/admin/two-factor/", {"code": code_for(device), "next": "/admin/"})
     assert right["Location"] == "/admin/"
     assert client.get("/admin/").status_code == HTTPStatus.OK
@@ -315,9 +315,30 @@ def test_a_long_unrelated_password_is_accepted():
     validate_password("harbor-violin-tangerine-41", User(username="jordan"))
 
 
-def test_staff_sessions_end_after_eight_hours_and_on_browser_close(settings):
-    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
-    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+def test_a_staff_session_ends_after_a_working_day_of_eight_hours(client, time_machine):
+    make_front_desk(username="jordan")
+    time_machine.move_to(timezone.now())
+    sign_in(client, "jordan")
+
+    time_machine.shift(timedelta(hours=7, minutes=59))
+    late_in_the_day = client.get("/admin/")
+    time_machine.shift(timedelta(minutes=2))  # eight hours and a minute after signing in
+    next_morning = client.get("/admin/")
+
+    assert late_in_the_day.status_code == HTTPStatus.OK
+    assert next_morning.status_code == HTTPStatus.FOUND
+    assert next_morning["Location"].startswith(LOGIN)
+
+
+def test_the_staff_session_cookie_ends_when_the_browser_closes(client):
+    make_front_desk(username="jordan")
+
+    response = sign_in(client, "jordan")
+
+    cookie = response.cookies["sessionid"]
+    assert cookie.value
+    # A browser keeps a cookie with neither Max-Age nor Expires only until it is closed.
+    assert (cookie["max-age"], cookie["expires"]) == ("", "")
 
 
 def test_signing_out_ends_the_session_for_good(client):
