@@ -372,22 +372,26 @@ def test_an_html_file_disguised_as_a_jpeg_is_refused_and_nothing_is_written_to_s
         {"DJANGO_MEDIA_S3_BUCKET": "practice-media", "DJANGO_MEDIA_S3_CUSTOM_DOMAIN": "img.ex.org"},
     ],
 )
-def test_pages_may_show_images_from_wherever_s3_urls_point(env):
-    # Building a public URL needs no network, so this checks the real URLs for each setup.
+def test_pages_may_show_images_from_wherever_s3_urls_point(env, tmp_path):
+    # Building a public URL needs no network, so this checks the real URLs for each setup,
+    # against the policy every response carries (the health check's, whose database is absent).
     code = (
-        "from django.conf import settings\n"
         "from django.core.files.storage import default_storage\n"
-        "result = [default_storage.url('uploads/a.png'),\n"
-        "          settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']]"
+        "from django.test import Client\n"
+        "response = Client().get('/healthz', HTTP_X_FORWARDED_PROTO='https')\n"
+        "result = [default_storage.url('uploads/a.png'), response['Content-Security-Policy']]"
     )
 
-    url, img_src = run_django(
+    url, policy = run_django(
         code,
         DJANGO_MEDIA_S3_ACCESS_KEY_ID="test-key",
         DJANGO_MEDIA_S3_SECRET_ACCESS_KEY="test-secret",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'missing-folder' / 'db.sqlite3'}",
+        DJANGO_ALLOWED_HOSTS="testserver",
         **env,
         **PRODUCTION,
     )
 
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert url.endswith("/uploads/a.png") and "?" not in url
-    assert img_src == ["'self'", origin(url)]
+    assert directives["img-src"] == f"'self' {origin(url)}"

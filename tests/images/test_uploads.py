@@ -8,7 +8,6 @@ from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 
-import markdownx.settings
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -93,9 +92,12 @@ def clinician_client(client):
 # --- Where markdownx sends uploads ----------------------------------------------------------------
 
 
-def test_editor_widget_sends_uploads_to_our_view():
+def test_editor_widget_sends_uploads_to_our_view(clinician_client):
+    # The address the editor's JavaScript posts dropped images to, as the page gives it.
+    html = clinician_client.get("/admin/blog/post/add/").content.decode()
+
     assert reverse("editor_upload") == UPLOAD_URL
-    assert markdownx.settings.MARKDOWNX_UPLOAD_URLS_PATH == UPLOAD_URL
+    assert f'data-markdownx-upload-urls-path="{UPLOAD_URL}"' in html
 
 
 # --- Accepted images ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Staff sign-in: throttling, two-step sign-in, passwords, sessions and the audit trail."""
 
+import shutil
 from datetime import timedelta
 from http import HTTPStatus
 from pathlib import Path
@@ -25,7 +26,7 @@ from tests.support.factories import (
     make_request,
     png_bytes,
 )
-from tests.support.subprocess_django import PRODUCTION, run_django
+from tests.support.subprocess_django import PRODUCTION, migrated_database, run_django
 
 pytestmark = pytest.mark.django_db
 
@@ -280,6 +281,12 @@ def test_visitors_are_sent_to_sign_in_for_a_staff_only_page(client):
     assert response["Location"] == "/admin/login/?next=/pages/handbook/"
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """A migrated SQLite file, made once for this module (tests change copies)."""
+    return migrated_database(tmp_path_factory.mktemp("migrated"))
+
+
 @pytest.mark.parametrize(
     ("env", "required"),
     [
@@ -288,9 +295,32 @@ def test_visitors_are_sent_to_sign_in_for_a_staff_only_page(client):
         ({**PRODUCTION, "DJANGO_REQUIRE_2FA": "0"}, False),
     ],
 )
-def test_two_step_sign_in_is_required_in_production_by_default(env, required):
-    code = "from django.conf import settings\nresult = settings.TWO_FACTOR_REQUIRED"
-    assert run_django(code, **env) is required
+def test_two_step_sign_in_is_required_in_production_by_default(env, required, migrated, tmp_path):
+    # Under the settings as deployed (not the tests'): a clinician signs in with a password
+    # and asks for the editor's preview, which needs a fully signed-in clinician.
+    database = tmp_path / "site.sqlite3"
+    shutil.copy(migrated.removeprefix("sqlite:///"), database)
+    code = (
+        "from django.contrib.auth.models import Group, User\n"
+        "from django.test import Client\n"
+        "from staff.roles import CLINICIANS\n"
+        "dana = User.objects.create_user('dana', password='harbor-violin-tangerine-41',"
+        " is_staff=True)\n"
+        "dana.groups.add(Group.objects.get(name=CLINICIANS))\n"
+        "client = Client(HTTP_X_FORWARDED_PROTO='https')\n"
+        "signed_in = client.post(\n"
+        "    '/admin/login/',\n"
+        "    {'username': 'dana', 'password': 'harbor-violin-tangerine-41', 'next': '/admin/'},\n"
+        ")\n"
+        "preview = client.post('/editor/preview/', {'content': '**hello**'})\n"
+        "result = [signed_in.status_code, preview.status_code]"
+    )
+
+    result = run_django(
+        code, DATABASE_URL=f"sqlite:///{database}", DJANGO_ALLOWED_HOSTS="testserver", **env
+    )
+
+    assert result == [HTTPStatus.FOUND, HTTPStatus.FORBIDDEN if required else HTTPStatus.OK]
 
 
 # Passwords and sessions -----------------------------------------------------------------------

@@ -36,3 +36,15 @@ def run_django(code, timeout=60, **env):
     )
     line = next(line for line in completed.stdout.splitlines() if line.startswith("RESULT:"))
     return json.loads(line.removeprefix("RESULT:"))
+
+
+def migrated_database(folder):
+    """The DATABASE_URL of a SQLite file in `folder` with every migration applied, as
+    `manage.py migrate` leaves a new site's database."""
+    url = f"sqlite:///{folder / 'site.sqlite3'}"
+    run_django(
+        "from django.core.management import call_command\ncall_command('migrate', verbosity=0)",
+        DATABASE_URL=url,
+        **PRODUCTION,
+    )
+    return url
