@@ -24,11 +24,8 @@ run: $(VENV)/.runtime
 	@echo "Serving on http://127.0.0.1:$(PORT)/ — staff sign in at http://127.0.0.1:$(PORT)/admin/ (Ctrl-C stops)."
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-# Tests run with production settings (DEBUG off); only the redirect to HTTPS is off, so the
-# test client and the browser can use plain http on localhost.
-test: export DJANGO_DEBUG := 0
-test: export DJANGO_SECRET_KEY := test-only-secret-not-for-production-0123456789abcdefghij
-test: export DJANGO_SECURE_SSL_REDIRECT := 0
+# Tests run with production settings (DEBUG off) and the few test-only changes in
+# tests/settings.py (pyproject.toml points pytest at it), whatever the shell's environment says.
 test: $(VENV)/.dev node_modules/.installed chromium
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 

@@ -1,38 +1,26 @@
+"""Fixtures every test gets, and the browser's. The settings themselves are in tests/settings.py.
+
+Tests live in one folder per app or service (tests/blog/, tests/staff/…), end-to-end tests
+(browsers, real gunicorn servers) in tests/end_to_end/, and their helpers in tests/support/.
+"""
+
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls our tests make
-# alongside it are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.support.browser import ARTIFACTS
+from tools.chromium import CHROMIUM_FLAGS
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
+# --- Every test ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # The hashed-name storage needs `collectstatic` first; tests serve source files instead.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(autouse=True)
-def _second_factor_only_where_tested(request, settings):
-    # Production requires two-factor sign-in; tests of other features sign in with one.
-    # Tests marked `two_factor` keep the production rule.
-    if request.node.get_closest_marker("two_factor") is None:
-        settings.TWO_FACTOR_REQUIRED = False
+def _production_two_step_rule_where_tested(request, settings):
+    # Tests sign in with a password alone (tests/settings.py); tests marked `two_factor` keep
+    # the production rule that staff need a second factor.
+    if request.node.get_closest_marker("two_factor") is not None:
+        settings.TWO_FACTOR_REQUIRED = True
 
 
 @pytest.fixture(autouse=True)
@@ -42,12 +30,6 @@ def _no_cache_outage_left_from_another_test(monkeypatch):
 
     monkeypatch.setattr(outage, "_paused_until", 0.0)
     monkeypatch.setattr(outage, "version_change_pending", False)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Real hashing is deliberately slow; tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +62,38 @@ def _an_empty_redis_cache_for_each_test(settings):
         empty()
         yield
         empty()
+
+
+# --- Browser tests (Playwright, Debian's chromium) -----------------------------------------------
+
+PLAYWRIGHT_FIRST = "_start_playwright_before_the_database"
+
+
+def pytest_collection_modifyitems(items):
+    """Start Playwright first in this run only when a collected test uses it.
+
+    Playwright's sync API runs tests in another execution context, and Django keeps one
+    database connection per context. Had the test database been set up outside it, browser tests
+    would get a fresh connection without the snapshot that `serialized_rollback` restores, and
+    the roles made by data migrations would vanish after the first browser test. So when any
+    collected test uses Playwright (its `page`, `browser`… fixtures all rest on `playwright`),
+    every test asks for PLAYWRIGHT_FIRST before anything else: whichever test runs first starts
+    Playwright before anything sets up the database. A run without such a test (`pytest
+    tests/blog`, say) never starts Playwright or chromium.
+    """
+    if any("playwright" in getattr(item, "fixturenames", ()) for item in items):
+        for item in items:
+            if hasattr(item, "fixturenames") and PLAYWRIGHT_FIRST not in item.fixturenames:
+                item.fixturenames.insert(0, PLAYWRIGHT_FIRST)
+
+
+@pytest.fixture(scope="session")
+def _start_playwright_before_the_database(playwright):
+    """Playwright, started (see pytest_collection_modifyitems) before the test database."""
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls our tests make
+    # alongside it are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return playwright
 
 
 @pytest.fixture(scope="session")
@@ -119,14 +133,3 @@ def csp_violations(page):
         ),
     )
     return messages
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _start_playwright_before_the_database(playwright):
-    """Start Playwright before the test database is set up.
-
-    Playwright's sync API runs tests in another execution context, and Django keeps one
-    database connection per context. Had the database been set up outside it, browser tests
-    would get a fresh connection without the snapshot that `serialized_rollback` restores,
-    and the roles made by data migrations would vanish after the first browser test.
-    """

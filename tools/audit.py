@@ -28,46 +28,46 @@ Prints one line per page and tool, the details of each failure below, writes aud
 """
 
 # This tool runs our own commands (manage.py, gunicorn, java, lighthouse) and fetches pages from
-# the server it started on 127.0.0.1, so the subprocess and urlopen checks do not apply.
-# ruff: noqa: S603, S607, S310
+# the server it started on 127.0.0.1, so the subprocess checks do not apply.
+# ruff: noqa: S603, S607
 
 import argparse
 import contextlib
-import html.parser
 import importlib.util
 import json
 import os
-import secrets
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: tools/ is on the path, not the project
+    sys.path.insert(0, str(ROOT))
+
+from tools.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402 - needs ROOT on the path
+from tools.serving import (  # noqa: E402
+    Forms,
+    HttpClient,
+    ServerError,
+    ensure_free,
+    production_environment,
+    run_child,
+    run_setup,
+    running_gunicorn,
+)
+
 OUT = ROOT / "audit"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"  # run as PYTHON -m gunicorn
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without these chromium keeps trying the network (see PITFALLS.md).
-CHROMIUM_FLAGS = [
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-]
 LIGHTHOUSE_CHROME_FLAGS = "--headless=new --no-sandbox " + " ".join(CHROMIUM_FLAGS)
 LIGHTHOUSE_CATEGORIES = {
     "performance": "perf",
@@ -80,7 +80,6 @@ PERFORMANCE_RUNS = 5  # when performance misses 100, the median of this many run
 VIEWPORTS = [(360, 640), (1280, 800)]
 SCHEMES = ["light", "dark"]
 TOOLS = ["axe", "nu", "lighthouse", "screenshots"]
-HEALTH_TIMEOUT = 30  # seconds for gunicorn to answer /healthz
 NAV_TIMEOUT = 30_000  # ms for one page in the browser
 
 
@@ -164,13 +163,6 @@ for number, theme in enumerate(themes, start=1):
 print(Post.objects.filter(slug__startswith="small-steps-").count(), "extra articles")
 """
 
-SETTINGS_SHIM = """
-# Production settings, with collected static files in the audit's (or benchmark's) own folder.
-from practice.settings import *  # noqa: F403
-
-STATIC_ROOT = {static_root!r}
-"""
-
 
 class AuditError(Exception):
     """The audit itself could not run (as opposed to a page missing a budget)."""
@@ -186,83 +178,18 @@ class Result:
     data: dict = field(default_factory=dict)
 
 
-# --- The server ---------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# --- The site -----------------------------------------------------------------------------------
 
 
 def server_environment(workdir):
-    """Production settings, isolated: nothing from the developer's own configuration leaks in."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CONSULTATION_", "PRACTICE_"))
-        and key not in {"DATABASE_URL", "REDIS_URL", "PYTHONPATH"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "audit_settings",
-            "PYTHONPATH": f"{workdir}{os.pathsep}{ROOT}",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-            "DJANGO_MEDIA_ROOT": str(workdir / "media"),
-            "CONSULTATION_MIN_FILL_SECONDS": "0",
-            "CONSULTATION_RATE_LIMIT": "0",
-        }
+    """Production settings, isolated: nothing from the developer's own configuration leaks in.
+    Visitors here fill in the form at once, and all come from 127.0.0.1."""
+    return production_environment(
+        workdir, CONSULTATION_MIN_FILL_SECONDS="0", CONSULTATION_RATE_LIMIT="0"
     )
-    return env
 
 
-def run_child(command, env=None):
-    """Run a command to the end; if we are interrupted, stop it and everything it started
-    (Lighthouse's chromium, say), not just the command itself."""
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = process.communicate()
-    except BaseException:
-        stop_group(process)
-        raise
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-
-
-def stop_group(process, timeout=15):
-    """SIGTERM to a process group we started, then SIGKILL to whatever is left of it."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=timeout)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # children that outlived their parent
-    process.wait()
-
-
-def run_setup(command, env, label):
-    started = time.monotonic()
-    done = run_child(command, env=env)
-    if done.returncode != 0:
-        raise AuditError(f"{label} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
-    print(f"  {label:<28} {time.monotonic() - started:5.1f} s", flush=True)
-
-
-def prepare_site(workdir, env):
-    (workdir / "audit_settings.py").write_text(
-        SETTINGS_SHIM.format(static_root=str(workdir / "static"))
-    )
+def prepare_site(env):
     manage = [str(PYTHON), "manage.py"]
     run_setup([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env, "collectstatic")
     run_setup([*manage, "migrate", "--noinput"], env, "migrate")
@@ -270,165 +197,40 @@ def prepare_site(workdir, env):
     run_setup([*manage, "shell", "-c", EXTRA_POSTS], env, "12 extra articles")
 
 
-def ensure_free(port):
-    """Something else answering /healthz on a busy port must not be audited instead of us."""
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError as error:
-            raise AuditError(f"port {port} is not free ({error}); choose another --port") from None
-
-
-def start_server(workdir, env, port):
-    ensure_free(port)
-    command = [
-        str(GUNICORN),
-        "practice.wsgi",
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--access-logfile",
-        "-",
-    ]
-    # Its own session: Ctrl-C reaches us, and we stop it in order.
-    with (workdir / "gunicorn.log").open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    try:
-        while True:
-            if process.poll() is not None:
-                raise AuditError(f"gunicorn exited ({process.returncode}):\n{server_log(workdir)}")
-            # OSError: a refused connection, URLError and timeouts included.
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(base_url + "/healthz", timeout=2) as response,
-            ):
-                if response.status == 200:
-                    return process, base_url
-            if time.monotonic() > deadline:
-                raise AuditError(
-                    f"gunicorn did not answer /healthz within {HEALTH_TIMEOUT} s:\n"
-                    f"{server_log(workdir)}"
-                )
-            time.sleep(0.25)
-    except BaseException:
-        stop_server(process)  # also on Ctrl-C while waiting
-        raise
-
-
-def server_log(workdir, lines=40):
-    path = workdir / "gunicorn.log"
-    if not path.exists():
-        return ""
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def server_errors(workdir, lines=100_000):
-    """The server log's lines that show a failure: a 500, a traceback, gunicorn's [ERROR]."""
-    return [
-        line
-        for line in server_log(workdir, lines).splitlines()
-        if '" 500 ' in line or "Traceback" in line or "[ERROR]" in line
-    ]
-
-
-def stop_server(process):
-    if process is not None:
-        stop_group(process)
-
-
 # --- Raw HTML, as the server sends it -----------------------------------------------------------
-
-
-class _FormFields(html.parser.HTMLParser):
-    """The fields a browser would send for the first form with method=post, as first shown."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.fields = []
-        self.in_form = False
-        self.done = False
-        self.textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if self.done:
-            return
-        if tag == "form" and (attrs.get("method") or "").lower() == "post":
-            self.in_form = True
-        elif self.in_form and tag == "input" and attrs.get("name"):
-            kind = (attrs.get("type") or "text").lower()
-            if kind in {"checkbox", "radio"}:
-                if "checked" in attrs:
-                    self.fields.append((attrs["name"], attrs.get("value") or "on"))
-            elif kind not in {"submit", "button", "image", "file", "reset"}:
-                self.fields.append((attrs["name"], attrs.get("value") or ""))
-        elif self.in_form and tag == "textarea" and attrs.get("name"):
-            self.textarea = attrs["name"]
-            self.fields.append((self.textarea, ""))
-
-    def handle_data(self, data):
-        if self.textarea:
-            name, value = self.fields[-1]
-            self.fields[-1] = (name, value + data)
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self.textarea = None
-        elif tag == "form" and self.in_form:
-            self.in_form, self.done = False, True
 
 
 INVALID_FORM = {"name": "Alex", "email": "not-an-email"}  # and the consent box left empty
 
 
-def fetch(url, data=None, headers=None):
-    """(status, headers, body) without raising for 4xx/5xx."""
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
-def raw_html(base_url, page):
+def raw_html(server, page):
     """(status, body) of the page as the server sends it; the invalid form is really sent."""
-    url = base_url + page.path
-    status, headers, body = fetch(url)
-    if not page.submit_invalid_form or status != 200:
-        return status, body
-    cookies = "; ".join(
-        cookie.split(";", 1)[0] for cookie in headers.get_all("Set-Cookie") or []
-    )  # the CSRF cookie is Secure, so a cookie jar would not send it back over http
-    parser = _FormFields()
-    parser.feed(body.decode("utf-8", errors="replace"))
+    # Plain http, as the browser asks for the pages here; the client keeps the CSRF cookie,
+    # Secure or not.
+    client = HttpClient(behind_proxy=False)
+    response = client.get(server, page.path)
+    if not page.submit_invalid_form or response.status != 200:
+        return response.status, response.content
     fields = [
-        (name, INVALID_FORM.get(name, value)) for name, value in parser.fields if name != "consent"
+        (name, INVALID_FORM.get(name, value))
+        for name, value in Forms(response.body).named(method="post")
+        if name != "consent"
     ]
-    status, _, body = fetch(
-        url,
-        data=urllib.parse.urlencode(fields).encode(),
-        headers={"Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"},
-    )
-    return status, body
+    response = client.post(server, page.path, fields)
+    return response.status, response.content
 
 
 def where(message):
     return f", line {message['line']}" if message.get("line") else ""
 
 
-def check_nu(base_url, pages, workdir):
+def check_nu(server, pages, workdir):
     folder = workdir / "nu"
     folder.mkdir()
     results = {}
     files = {}
     for page in pages:
-        status, body = raw_html(base_url, page)
+        status, body = raw_html(server, page)
         path = folder / f"{page.name}.html"
         path.write_bytes(body)
         files[path] = page.name
@@ -714,8 +516,7 @@ def run_lighthouse(base_url, page, report):
                 lhr = json.loads(report.read_text())
         if lhr and not lhr.get("runtimeError"):
             return lhr, problems
-        # NO_NAVSTART and other runtime errors come from chromium, not the page: run it again
-        # (see PITFALLS.md).
+        # NO_NAVSTART and other runtime errors come from chromium, not the page: run it again.
         if lhr:
             error = lhr["runtimeError"]
             problems.append(f"{error.get('code')}: {one_line(error.get('message') or '', 300)}")
@@ -949,8 +750,7 @@ def main(argv=None):
     args = parse_args(argv)
     started = time.monotonic()
     results = []
-    process = None
-    # Ctrl-C and a plain kill both end up in the finally below, which stops gunicorn.
+    # Ctrl-C and a plain kill both end up in the finally blocks, which stop gunicorn.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         check_prerequisites(args.tools)
@@ -961,31 +761,34 @@ def main(argv=None):
             workdir = Path(tmp)
             env = server_environment(workdir)
             print(f"Preparing a production-like site in {workdir}", flush=True)
+            server = None
             try:
-                prepare_site(workdir, env)
-                process, base_url = start_server(workdir, env, args.port or free_port())
-                print(f"Serving on {base_url} (gunicorn, 2 workers, DEBUG off)\n", flush=True)
-                if {"axe", "screenshots"} & set(args.tools):
-                    found = check_in_browser(base_url, args.pages, args.tools)
-                    results += found
-                    for result in found:
-                        print(format_line(result), flush=True)
-                if "nu" in args.tools:
-                    found = check_nu(base_url, args.pages, workdir)
-                    results += found
-                    for result in found:
-                        print(format_line(result), flush=True)
-                if "lighthouse" in args.tools:
-                    results += check_lighthouse(base_url, args.pages, workdir)
+                prepare_site(env)
+                with running_gunicorn(env, workdir, workers=2, port=args.port, python=PYTHON) as (
+                    server
+                ):
+                    base_url = server.base_url
+                    print(f"Serving on {base_url} (gunicorn, 2 workers, DEBUG off)\n", flush=True)
+                    if {"axe", "screenshots"} & set(args.tools):
+                        found = check_in_browser(base_url, args.pages, args.tools)
+                        results += found
+                        for result in found:
+                            print(format_line(result), flush=True)
+                    if "nu" in args.tools:
+                        found = check_nu(server, args.pages, workdir)
+                        results += found
+                        for result in found:
+                            print(format_line(result), flush=True)
+                    if "lighthouse" in args.tools:
+                        results += check_lighthouse(base_url, args.pages, workdir)
             finally:
-                stop_server(process)
-                errors = server_errors(workdir)
+                errors = server.errors() if server else []
                 if errors:
                     results.append(
                         Result("server", "gunicorn", f"{len(errors)} errors logged", False, errors)
                     )
                     print(format_line(results[-1]), flush=True)
-    except AuditError as error:
+    except (AuditError, ServerError) as error:
         print(f"\naudit: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -3,7 +3,7 @@
 Each case repeats one pattern known to make Markdown parsers or HTML sanitizers slow (unmatched
 brackets, emphasis, deep nesting, wide tables, HTML tags) up to editor.markdown.MAX_CHARACTERS.
 editor.markdown.render must give HTML or refuse with a ValidationError, promptly, for each.
-tests/test_blog_markdown.py runs every case; `make bench` prints their times, slowest first:
+tests/editor/test_markdown.py runs every case; `make bench` prints their times, slowest first:
 
     .venv/bin/python tools/markdown_stress.py
 """

@@ -1,0 +1,514 @@
+"""Every kind of visitor page, checked the way visitors and their tools meet it.
+
+axe-core runs in Debian's chromium at a phone and a desktop size, light and dark; the Nu HTML
+Checker reads the HTML exactly as the server sends it; the page budgets (no JavaScript, a light
+article page, sized and described images, one h1 and headings in order, a label for every form
+control) are checked on that same HTML. On a phone, crisis help is in the first screen and tap
+targets are 44px; on a desktop, article lines run about 65 characters. Screenshots of every page
+land in test-artifacts/pages/ for people to look at.
+"""
+
+import gzip
+import io
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from http import HTTPStatus
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.test import RequestFactory
+from playwright.sync_api import expect
+
+from blog.views import POSTS_PER_PAGE
+from practice.views import server_error
+from tests.support.browser import ARTIFACTS
+from tests.support.factories import make_post
+
+# serialized_rollback: the roles made by data migrations come back after each test.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
+
+BASE_DIR = django_settings.BASE_DIR
+AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+VNU = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+STYLESHEET = BASE_DIR / "static" / "css" / "site.css"
+SCREENSHOTS = ARTIFACTS / "pages"
+
+ARTICLE = "/blog/what-to-expect/"  # a series part with an illustration: our heaviest page
+ARTICLE_BUDGET = 30_000  # bytes of HTML + CSS, gzip-compressed
+BAD_EMAIL = "sam@example,com"
+HONEYPOT = "website"  # consultations/forms.py: bots fill it in, people never see it
+DECORATIVE_IMAGES = {"author__photo"}  # classes of images that may have alt="": the name is beside
+
+VIEWPORTS = {
+    "phone": {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True},
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+}
+
+
+# What a visitor can open: a page at an address, or one reached by doing something.
+class At:
+    """A page at an address."""
+
+    def __init__(self, path, status=HTTPStatus.OK):
+        self.path = path
+        self.status = status
+
+    def open(self, page, base_url):
+        response = page.goto(base_url + self.path)
+        assert response.status == self.status, f"{self.path} answered {response.status}"
+
+    def fetch(self, client):
+        response = client.get(self.path)
+        assert response.status_code == self.status, f"{self.path}: {response.status_code}"
+        return response.content.decode()
+
+
+class FormWithErrors:
+    """The consultation form sent back: a mistyped e-mail address and no consent."""
+
+    path = "/consultation/"
+
+    def open(self, page, base_url):
+        page.goto(base_url + self.path)
+        page.get_by_label("What should we call you?").fill("Sam")
+        page.get_by_label("E-mail address").fill(BAD_EMAIL)
+        page.get_by_role("button", name="Send my request").click()
+        expect(page.get_by_role("alert")).to_contain_text("Please check 2 things below")
+
+    def fetch(self, client):
+        token = client.get(self.path).context["form"].initial["form_token"]
+        # What the browser sends: the form starts with "Phone call" chosen.
+        data = {
+            "form_token": token,
+            "name": "Sam",
+            "email": BAD_EMAIL,
+            "preferred_contact": "phone",
+        }
+        response = client.post(self.path, data)
+        assert response.status_code == HTTPStatus.OK
+        assert set(response.context["form"].errors) == {"email", "consent"}
+        return response.content.decode()
+
+
+class ServerError:
+    """The 500 page, as the handler renders it; the browser gets it in place of a page."""
+
+    path = "/a-page-that-failed/"
+
+    def render(self):
+        return server_error(RequestFactory().get(self.path)).content.decode()
+
+    def open(self, page, base_url):
+        url = base_url + self.path
+        html = self.render()
+        page.route(
+            url, lambda route: route.fulfill(status=500, body=html, content_type="text/html")
+        )
+        page.goto(url)
+        page.unroute(url)
+
+    def fetch(self, client):
+        return self.render()
+
+
+PAGES = {
+    "home": At("/"),
+    "series-article": At(ARTICLE),
+    "last-series-article": At("/blog/integration/"),
+    "standalone-article": At("/blog/is-kap-right-for-me/"),
+    "series": At("/blog/series/understanding-kap/"),
+    "topic": At("/blog/topic/safety/"),
+    "author": At("/blog/author/dana/"),
+    "list-page-2": At("/blog/?page=2"),
+    "search": At("/blog/search/?q=ketamine"),
+    "editable-page": At("/pages/about/"),
+    "consultation-form": At("/consultation/"),
+    "form-with-errors": FormWithErrors(),
+    "thank-you": At("/consultation/thanks/"),
+    "not-found": At("/blog/no-such-article/", status=HTTPStatus.NOT_FOUND),
+    "server-error": ServerError(),
+}
+
+
+@pytest.fixture
+def site(settings):
+    """The demo content, with enough extra articles for a second page of the list."""
+    # The form treats a quick submission as a bot's; the live server reads this per request.
+    settings.CONSULTATION_MIN_FILL_SECONDS = 0
+    call_command("load_demo", stdout=io.StringIO())
+    for _ in range(POSTS_PER_PAGE):
+        make_post()
+
+
+@pytest.fixture
+def html(site, client):
+    """Each visitor page's HTML, exactly as the server sends it."""
+    return {name: visitor_page.fetch(client) for name, visitor_page in PAGES.items()}
+
+
+# axe-core with every rule it knows switched on: WCAG A to AAA (color-contrast-enhanced is 7:1),
+# best practice, and the experimental and deprecated rules too (css-orientation-lock,
+# focus-order-semantics, p-as-heading, table-fake-caption, td-has-header, duplicate-id…). None is
+# noisy on our pages, so none is left out. "hidden-content" only ever asks for a human review
+# ("incomplete"), never a violation; we assert on violations.
+RUN_AXE = """async () => {
+  const rules = Object.fromEntries(axe.getRules().map((rule) => [rule.ruleId, {enabled: true}]));
+  const results = await axe.run(document, {rules, resultTypes: ["violations"]});
+  return results.violations;
+}"""
+
+
+def describe_violation(where, violation):
+    nodes = "\n".join(
+        f"      {' '.join(map(str, node['target']))}: {node['failureSummary']}".replace(
+            "\n", "\n        "
+        )
+        for node in violation["nodes"]
+    )
+    return (
+        f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}\n"
+        f"    {violation['helpUrl']}\n{nodes}"
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_axe_finds_no_violations_on_any_visitor_page(site, live_server, browser, viewport, scheme):
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci --ignore-scripts` (or `make test`).")
+    # Our Content-Security-Policy rightly refuses injected scripts; axe needs to run anyway.
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme, **VIEWPORTS[viewport])
+    # Injected into every page as it loads: quicker than add_script_tag after each load.
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    folder = SCREENSHOTS / f"{viewport}-{scheme}"
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = []
+    try:
+        for name, visitor_page in PAGES.items():
+            visitor_page.open(page, live_server.url)
+            page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+            for violation in page.evaluate(RUN_AXE):
+                problems.append(describe_violation(f"{name} ({viewport}, {scheme})", violation))
+    finally:
+        context.close()
+    assert not problems, f"axe found {len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+# Tap targets: buttons, form controls, the labels of tick boxes and radio buttons, and links
+# that stand alone (the whole text of their paragraph, list item, heading…). A link inside a
+# sentence is exempt, as in WCAG 2.5.8. Off-screen elements (the skip link, the honeypot) too.
+PHONE_LAYOUT = """() => {
+  const problems = [];
+  const text = (element) => element.textContent.replace(/\\s+/g, " ").trim();
+  const describe = (element) => `<${element.localName}> "${text(element).slice(0, 40)}"`;
+  if (document.documentElement.scrollWidth > innerWidth) {
+    problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth}px wide`);
+  }
+  for (const number of ["988", "911"]) {
+    const link = document.querySelector(`a[href="tel:${number}"]`);
+    if (!link || link.getBoundingClientRect().bottom > innerHeight) {
+      problems.push(`no ${number} link in the first screen`);
+    }
+  }
+  const targets = document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), select, textarea, label"
+  );
+  for (const element of targets) {
+    const box = element.getBoundingClientRect();
+    if (box.right <= 0 || box.bottom <= 0 || element.closest("[aria-hidden=true]")) continue;
+    if (element.matches("input[type=checkbox], input[type=radio]")) continue;  // their label
+    if (element.matches("label") && !element.control?.matches("[type=checkbox], [type=radio]")) {
+      continue;
+    }
+    if (element.matches("a") && text(element) !== text(element.parentElement)) continue;
+    if (box.height < 44 || box.width < 44) {
+      problems.push(`${describe(element)} is ${Math.round(box.width)}×${Math.round(box.height)}px`);
+    }
+  }
+  return problems;
+}"""
+
+
+def test_on_a_phone_each_page_fits_shows_crisis_help_first_and_has_44px_tap_targets(
+    site, live_server, browser
+):
+    context = browser.new_context(**VIEWPORTS["phone"])
+    page = context.new_page()
+    problems = []
+    try:
+        for name, visitor_page in PAGES.items():
+            visitor_page.open(page, live_server.url)
+            problems += [f"{name}: {problem}" for problem in page.evaluate(PHONE_LAYOUT)]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+# Characters on each full line of the article's paragraphs (a paragraph's last line is short).
+CHARACTERS_PER_LINE = """() => {
+  const counts = [];
+  for (const paragraph of document.querySelectorAll(".prose > p")) {
+    const lines = new Map();
+    const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      for (let i = 0; i < node.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const top = Math.round(range.getBoundingClientRect().top);
+        lines.set(top, (lines.get(top) || 0) + 1);
+      }
+    }
+    counts.push(...[...lines.entries()].sort((a, b) => a[0] - b[0]).slice(0, -1).map((e) => e[1]));
+  }
+  return counts;
+}"""
+
+
+def test_article_text_runs_about_65_characters_a_line_on_a_desktop(site, live_server, browser):
+    context = browser.new_context(**VIEWPORTS["desktop"])
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + ARTICLE)
+        counts = sorted(page.evaluate(CHARACTERS_PER_LINE))
+    finally:
+        context.close()
+    median = counts[len(counts) // 2]
+    assert 55 <= median <= 75, f"{median} characters a line (median of {len(counts)} lines)"
+
+
+def test_nu_html_checker_finds_no_errors_or_warnings(html, tmp_path):
+    if shutil.which("java") is None:
+        pytest.fail("The Nu HTML Checker needs Java: sudo apt-get install -y default-jre-headless")
+    if not VNU.exists():
+        pytest.fail("vnu.jar is missing: run `npm ci --ignore-scripts` (or `make test`).")
+    files = {}  # path given to the checker -> what to call it in a failure
+    for name, markup in html.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(markup, encoding="utf-8")
+        files[str(path)] = name
+    stylesheet = tmp_path / STYLESHEET.name
+    shutil.copyfile(STYLESHEET, stylesheet)
+    files[str(stylesheet)] = str(STYLESHEET.relative_to(BASE_DIR))
+
+    # One run for everything, as the JVM is slow to start. --also-check-css: .css files as CSS,
+    # the rest as HTML. --verbose names each file checked on stderr; the checker skips a file
+    # it cannot read without a word, so we make sure that each one was read.
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", "--stdout", "--also-check-css", "--verbose"]
+        + list(files),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert set(result.stderr.split()) >= set(files), f"Some files went unchecked:\n{result.stderr}"
+    try:
+        messages = json.loads(result.stdout)["messages"]
+    except (json.JSONDecodeError, KeyError):
+        pytest.fail(f"The Nu HTML Checker gave no report:\n{result.stdout}\n{result.stderr}")
+
+    def where(message):
+        path = message.get("url", "").removeprefix("file:")
+        return f"{files.get(path, path)}, line {message.get('lastLine', '?')}"
+
+    problems = [
+        f"{where(m)}: {m.get('subType', m['type'])}: {m['message']}\n    {m.get('extract', '')!r}"
+        for m in messages
+        if m["type"] != "info" or m.get("subType") == "warning"
+    ]
+    assert not problems, f"The Nu HTML Checker found {len(problems)}:\n" + "\n".join(problems)
+    assert result.returncode == 0, result.stderr
+
+
+# The page budgets, checked on the HTML as sent.
+VOID_ELEMENTS = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr",
+}  # fmt: skip
+HEADING = re.compile(r"h([1-6])")
+
+
+class Element:
+    def __init__(self, tag, attrs, parent):
+        self.tag = tag
+        self.attrs = {key: value or "" for key, value in attrs}
+        self.parent = parent
+        self.children = []  # elements and text, in document order
+
+    def __repr__(self):
+        attrs = "".join(f' {key}="{value}"' for key, value in self.attrs.items())
+        return f"<{self.tag}{attrs}>"
+
+    def descendants(self):
+        for child in self.children:
+            if isinstance(child, Element):
+                yield child
+                yield from child.descendants()
+
+    def ancestors(self):
+        parent = self.parent
+        while parent is not None:
+            yield parent
+            parent = parent.parent
+
+    def text(self):
+        return " ".join(
+            " ".join((c.text() if isinstance(c, Element) else c).split()) for c in self.children
+        ).strip()
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.document = Element("#document", [], None)
+        self.open_elements = [self.document]
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, attrs, self.open_elements[-1])
+        self.open_elements[-1].children.append(element)
+        if tag not in VOID_ELEMENTS:
+            self.open_elements.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.open_elements[-1].children.append(Element(tag, attrs, self.open_elements[-1]))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.open_elements) - 1, 0, -1):
+            if self.open_elements[depth].tag == tag:
+                del self.open_elements[depth:]
+                return
+
+    def handle_data(self, data):
+        self.open_elements[-1].children.append(data)
+
+
+def parse(markup):
+    builder = _TreeBuilder()
+    builder.feed(markup)
+    builder.close()
+    return builder.document
+
+
+def failures_by_page(html, check):
+    """`check(document)` lists what is wrong with one page; this collects them for all pages."""
+    return [
+        f"{name}: {problem}" for name, markup in html.items() for problem in check(parse(markup))
+    ]
+
+
+def javascript(document):
+    problems = []
+    for element in document.descendants():
+        if element.tag == "script" and element.attrs.get("type") != "application/ld+json":
+            problems.append(f"{element!r}")
+        problems += [f"{element!r} ({key})" for key in element.attrs if key.startswith("on")]
+        for key in ("href", "src", "action", "formaction"):
+            if element.attrs.get(key, "").strip().lower().startswith("javascript:"):
+                problems.append(f"{element!r} ({key})")
+    return problems
+
+
+def test_visitor_pages_run_no_javascript(html):
+    # Structured data (application/ld+json) is a data block: browsers never run it.
+    problems = failures_by_page(html, javascript)
+    assert not problems, "Script on a visitor page:\n" + "\n".join(problems)
+
+
+def test_an_article_page_weighs_under_30_kb_compressed(site, client):
+    page = client.get(ARTICLE).content
+    compressed_html = len(gzip.compress(page, compresslevel=6))
+    compressed_css = len(gzip.compress(STYLESHEET.read_bytes(), compresslevel=6))
+    total = compressed_html + compressed_css
+    assert total < ARTICLE_BUDGET, (
+        f"{ARTICLE} weighs {total:,} bytes compressed (HTML {compressed_html:,} + CSS "
+        f"{compressed_css:,}); the budget is {ARTICLE_BUDGET:,}"
+    )
+
+
+def images_without_size_or_alt(document):
+    problems = []
+    for image in (e for e in document.descendants() if e.tag == "img"):
+        for dimension in ("width", "height"):
+            if not image.attrs.get(dimension, "").isdigit():
+                problems.append(f"{image!r} has no {dimension}")
+        if "alt" not in image.attrs:
+            problems.append(f"{image!r} has no alt")
+        elif not image.attrs["alt"].strip() and not (
+            DECORATIVE_IMAGES & set(image.attrs.get("class", "").split())
+        ):
+            problems.append(f"{image!r} has an empty alt but is not a decorative image")
+    return problems
+
+
+def test_every_image_has_width_height_and_alt(html):
+    # Width and height let the browser keep the image's place, so text does not jump as it loads.
+    assert "<img" in html["series-article"]  # the check below has something to check
+    problems = failures_by_page(html, images_without_size_or_alt)
+    assert not problems, "\n".join(problems)
+
+
+def heading_problems(document):
+    headings = [e for e in document.descendants() if HEADING.fullmatch(e.tag)]
+    problems = []
+    h1_count = sum(1 for heading in headings if heading.tag == "h1")
+    if h1_count != 1:
+        problems.append(f"{h1_count} h1 elements")
+    level = 0  # so the first heading must be the h1
+    for heading in headings:
+        new_level = int(heading.tag[1])
+        if new_level > level + 1:
+            problems.append(f"h{level} then {heading.tag} ({heading.text()!r})")
+        if not heading.text():
+            problems.append(f"empty {heading.tag}")
+        level = new_level
+    return problems
+
+
+def test_every_page_has_one_h1_and_skips_no_heading_level(html):
+    problems = failures_by_page(html, heading_problems)
+    assert not problems, "\n".join(problems)
+
+
+def unlabelled_controls(document):
+    elements = list(document.descendants())
+    ids = {e.attrs["id"]: e for e in elements if "id" in e.attrs}
+    label_for = {e.attrs.get("for"): e for e in elements if e.tag == "label"}
+    problems = []
+    for control in elements:
+        if control.tag not in {"input", "select", "textarea"}:
+            continue
+        kind = control.attrs.get("type", "text")
+        if control.tag == "input" and kind in {"hidden", "submit", "reset", "button", "image"}:
+            continue  # not filled in, or named by its value (axe checks button names)
+        if control.attrs.get("name") == HONEYPOT:
+            if not any(a.attrs.get("aria-hidden") == "true" for a in control.ancestors()):
+                problems.append(f"{control!r}: the honeypot is not hidden from assistive tech")
+            if control.attrs.get("tabindex") != "-1":
+                problems.append(f"{control!r}: the honeypot is in the tab order")
+            continue
+        names = [
+            control.attrs.get("aria-label", ""),
+            *(ids[i].text() for i in control.attrs.get("aria-labelledby", "").split() if i in ids),
+            *(a.text() for a in control.ancestors() if a.tag == "label"),
+        ]
+        if "id" in control.attrs and control.attrs["id"] in label_for:
+            names.append(label_for[control.attrs["id"]].text())
+        if not any(name.strip() for name in names):
+            problems.append(f"{control!r} has no label")
+    return problems
+
+
+def test_every_form_control_has_a_label(html):
+    assert "<textarea" in html["consultation-form"]  # the check below has something to check
+    problems = failures_by_page(html, unlabelled_controls)
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,128 @@
+"""In this process, with the page cache off: the queries each page makes and the median time
+to render it through the whole middleware stack; the same for the signed-in consultation list."""
+
+import os
+import statistics
+import time
+
+from tools.benchmark.common import ADMIN_PATHS, PROXY_HEADERS, SUBMITTER, BenchError
+
+ADMIN_USERNAME = "bench-admin"
+
+
+def setup_django(env):
+    """Django in this process, on the same settings and database as the server."""
+    os.environ.update(env)
+    # Off, however page_cache/ reads it; and the test client's host is allowed.
+    os.environ["DJANGO_PAGE_CACHE_SECONDS"] = "0"
+    os.environ["DJANGO_ALLOWED_HOSTS"] = env["DJANGO_ALLOWED_HOSTS"] + ",testserver"
+    import django
+
+    django.setup()
+
+
+def reset_leftovers():
+    """Clear what earlier runs left: cached pages, sessions, submissions of a crashed run."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    from consultations.models import ConsultationRequest
+
+    cache.clear()
+    Session.objects.all().delete()
+    ConsultationRequest.objects.filter(name__startswith=SUBMITTER).delete()
+
+
+def signed_in_session():
+    """A front-desk user with a confirmed TOTP device, and a session that has passed both
+    factors, as if they had signed in with their password and a code (staff/two_factor.py)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group, User
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from staff.roles import FRONT_DESK
+
+    user, _ = User.objects.get_or_create(
+        username=ADMIN_USERNAME, defaults={"first_name": "Bench", "is_staff": True}
+    )
+    user.set_unusable_password()  # nobody signs in as this user with a password
+    user.save()
+    user.groups.add(Group.objects.get(name=FRONT_DESK))
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="Authenticator app", defaults={"confirmed": True}
+    )
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.create()
+    return settings.SESSION_COOKIE_NAME, session.session_key
+
+
+def timed_get(client, path, anonymous=True):
+    """(response, milliseconds). Anonymous: as a first-time visitor, with no cookies."""
+    if anonymous:
+        client.cookies.clear()
+    started = time.perf_counter()
+    response = client.get(path)
+    return response, (time.perf_counter() - started) * 1000
+
+
+def measure_in_process(targets, session_cookie):
+    """Queries and median render time per page, uncached, through every middleware."""
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    proxy = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in PROXY_HEADERS.items()}
+    admin = {}
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for target in targets:
+            client = Client(**proxy)
+            for _ in range(10):  # warm-up: templates, URL resolvers, SQLite's page cache
+                response, _ = timed_get(client, target.path)
+                if response.status_code != 200:
+                    raise BenchError(f"{target.path} answered {response.status_code} in-process")
+            client.cookies.clear()
+            with CaptureQueriesContext(connection) as queries:
+                client.get(target.path)
+            target.queries = len(queries)
+            times = [timed_get(client, target.path)[1] for _ in range(target.render_runs)]
+            target.render_ms = statistics.median(times)
+            target.render_fastest_ms = min(times)
+            print(
+                f"  {target.name:<22} {target.queries:>3} queries  "
+                f"{target.render_ms:7.2f} ms median of {len(times)} "
+                f"(fastest {target.render_fastest_ms:.2f} ms)",
+                flush=True,
+            )
+        name, key = session_cookie
+        for label, path in ADMIN_PATHS.items():
+            client = Client(**proxy)
+            client.cookies[name] = key
+            response, _ = timed_get(client, path, anonymous=False)
+            if response.status_code != 200:
+                raise BenchError(f"{path} answered {response.status_code} to the signed-in user")
+            with CaptureQueriesContext(connection) as queries:
+                client.get(path)
+            # Read them now: the next request clears the connection's query log.
+            sql = [f"{query['time']} s: {query['sql'][:400]}" for query in queries]
+            times = [timed_get(client, path, anonymous=False)[1] for _ in range(10)]
+            admin[label] = {
+                "path": path,
+                "queries": len(sql),
+                "in_process_ms": statistics.median(times),
+                "sql": sql,
+            }
+            print(
+                f"  {label:<22} {len(sql):>3} queries  "
+                f"{admin[label]['in_process_ms']:7.2f} ms median of {len(times)}",
+                flush=True,
+            )
+    connections.close_all()  # gunicorn has the database from here on
+    return admin
