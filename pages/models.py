@@ -28,7 +28,7 @@ class Page(models.Model):
     body = models.TextField(
         blank=True,
         validators=[validate_markdown],
-        help_text="Markdown. The preview beside the editor shows exactly what visitors will see.",
+        help_text="Markdown. The preview below the editor shows exactly what visitors will see.",
     )
     body_html = models.TextField(editable=False, default="")  # rendered + sanitized on save
     staff_only = models.BooleanField(

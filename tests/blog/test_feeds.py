@@ -185,3 +185,14 @@ def test_json_ld_cannot_break_out_of_its_script_block(client):
 
     assert "<script>alert(1)" not in html
     assert html.count("</script>") == 1
+
+
+def test_the_sitemap_is_djangos_own_with_its_paging_and_headers(client):
+    make_post(slug="what-is-kap")
+
+    first = client.get("/sitemap.xml")
+    past_the_end = client.get("/sitemap.xml?p=2")
+
+    assert first["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    assert b"<loc>http://testserver/blog/what-is-kap/</loc>" in first.content
+    assert past_the_end.status_code == HTTPStatus.NOT_FOUND

@@ -154,6 +154,18 @@ def test_a_new_post_may_take_an_old_address(client):
     assert client.get("/blog/popular/").context["post"] == newcomer
 
 
+def test_an_article_back_in_draft_does_not_give_its_new_address_away(client):
+    post = make_post(slug="first-name")
+    post.slug = "second-name"
+    post.published_at = None
+    post.save()
+
+    response = client.get("/blog/first-name/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert "second-name" not in response.content.decode()
+
+
 def test_renaming_a_draft_leaves_no_redirect(client):
     post = make_post(slug="draft-name", published_at=None)
     post.slug = "better-name"

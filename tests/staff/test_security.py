@@ -167,6 +167,22 @@ def test_later_sign_ins_ask_for_a_code_and_refuse_a_wrong_one(client, time_machi
 
 
 @pytest.mark.two_factor
+def test_where_staff_were_going_survives_the_second_step(client):
+    user = make_front_desk(username="jordan")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    sign_in(client, "jordan")
+    going_to = "/admin/consultations/consultationrequest/?status__exact=new&overdue=yes"
+
+    to_sign_in = client.get(going_to)
+    to_second_step = client.get(to_sign_in["Location"])
+    form = client.get(to_second_step["Location"])
+    verified = client.post(to_second_step["Location"], {"code": code_for(device)})
+
+    assert form.context["next"] == going_to
+    assert verified["Location"] == going_to
+
+
+@pytest.mark.two_factor
 def test_a_recovery_code_works_once(client):
     user = make_front_desk(username="jordan")
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)

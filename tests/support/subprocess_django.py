@@ -15,6 +15,8 @@ PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 60}
 def run_django(code, timeout=60, **env):
     """Run `code` after django.setup() with `env` over a clean environment; return the result.
 
+    Settings are production's (practice.settings) unless `env` names another module.
+
     The snippet sets `result` to something JSON-serialisable. Raises CalledProcessError (with
     stderr) when the process fails, e.g. because settings refused to load.
     """
@@ -28,7 +30,7 @@ def run_django(code, timeout=60, **env):
     completed = subprocess.run(
         [sys.executable, "-c", script],
         cwd=PROJECT,
-        env=clean_environment(DJANGO_SETTINGS_MODULE="practice.settings", **env),
+        env=clean_environment(**{"DJANGO_SETTINGS_MODULE": "practice.settings", **env}),
         capture_output=True,
         text=True,
         check=True,
