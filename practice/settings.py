@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "images",  # uploaded images: checked and re-encoded, then served
     "editor",  # Markdown: rendering, the admin editor, its preview and upload
     "sqlite_backups",  # backup_db and restore_db (PostgreSQL has pg_dump)
+    "outbox",  # every e-mail queued with the change that causes it, delivered exactly once
+    # post-office's models and admin, under the outbox: listed after it, so that its own
+    # send_queued_mail command gives way to ours (the app listed first wins).
+    "post_office",
     # The apps.
     "pages",  # editable pages: About, Services, FAQ, …
     "blog",  # articles, series, topics, authors, feeds, old addresses, the import
@@ -223,19 +227,20 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # E-mail attachments, kept in the database with their message (outbox/storage.py).
+    "outbox": {"BACKEND": "outbox.storage.DatabaseStorage"},
     # Hashed names (cacheable forever) and pre-compressed gzip/brotli copies.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
 
 # --- E-mail -------------------------------------------------------------------------------------
-# Staff notifications never carry a visitor's details, so the console backend is safe locally.
+# Every e-mail is queued in the outbox first (outbox/), in the transaction of the change that
+# causes it, and delivered by `manage.py send_queued_mail`: Django's send_mail, EmailMessage
+# and mail_admins go through EMAIL_BACKEND into the queue; the real transport, SMTP when
+# DJANGO_EMAIL_HOST is set and the console otherwise, is post-office's delivery backend.
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = "outbox.backends.EmailBackend"
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
@@ -244,6 +249,20 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "website@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Site admin", address) for address in env_list("DJANGO_ADMINS")]
+POST_OFFICE = {
+    "BACKENDS": {
+        "default": (
+            "django.core.mail.backends.smtp.EmailBackend"
+            if EMAIL_HOST
+            else "django.core.mail.backends.console.EmailBackend"
+        )
+    },
+    "FILE_STORAGE": "outbox",  # attachments in the database, with their message
+    "LOG_LEVEL": 2,  # a Log row for every attempt, sent or failed (shown in the admin)
+}
+# `make run` (DEBUG) delivers each message as soon as the transaction that queued it commits,
+# so nobody has to run send_queued_mail beside it. Production leaves that to the command.
+OUTBOX_DELIVER_ON_COMMIT = DEBUG
 
 # --- The practice -------------------------------------------------------------------------------
 PRACTICE_NAME = os.environ.get("PRACTICE_NAME", "Clearwater Psychotherapy")
@@ -328,6 +347,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # post-office logs whole exceptions, which can name a recipient; the outbox calls
+        # none of the functions that do, and logs message numbers only (outbox/delivery.py).
+        # Configured here, post-office adds no handler of its own (post_office/logutils.py).
+        "post_office": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 if ADMINS:
@@ -335,6 +358,11 @@ if ADMINS:
         "class": "django.utils.log.AdminEmailHandler",
         "level": "ERROR",
         "include_html": False,
+        # Queued like all mail. When the database is down (the likeliest error of all) the
+        # report cannot be queued: it is sent straight through SMTP instead, one attempt, as
+        # Django would without the outbox, and the console log has the error either way
+        # (outbox/backends.py, ErrorReportBackend).
+        "email_backend": "outbox.backends.ErrorReportBackend",
     }
     LOGGING["loggers"]["django.request"] = {
         "handlers": ["console", "mail_admins"],

@@ -33,6 +33,14 @@ def _no_cache_outage_left_from_another_test(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _mail_is_queued_as_in_production(settings):
+    # Django's test runner sends mail straight to its locmem backend (mail.outbox); here it
+    # goes into the outbox as in production, and a delivery pass (tests/support/mail.py)
+    # takes it from there to locmem, as send_queued_mail would to the mail server.
+    settings.EMAIL_BACKEND = "outbox.backends.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings, tmp_path):
     # Uploads made by tests (and by load_demo) never land in the project's media/.
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -20,7 +20,7 @@ PRODUCTION_FOR_TESTS = {
 }
 with mock.patch.dict(os.environ, PRODUCTION_FOR_TESTS):
     from practice.settings import *  # noqa: F403
-    from practice.settings import STORAGES
+    from practice.settings import POST_OFFICE, STORAGES
 
 # Plain http on localhost: the test client, the browser and the test servers never use TLS, so
 # the redirect to HTTPS is off. Everything else about HTTPS stays (Secure cookies, HSTS, the
@@ -41,3 +41,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Production requires two-step sign-in for staff; tests of other features sign in with a
 # password alone. Tests marked `two_factor` keep the production rule (tests/conftest.py).
 TWO_FACTOR_REQUIRED = False
+
+# Mail is queued as in production (tests/conftest.py keeps EMAIL_BACKEND, which Django's test
+# runner replaces) and delivered by a delivery pass (tests/support/mail.py) to Django's locmem
+# backend, where tests read it in mail.outbox.
+POST_OFFICE = {
+    **POST_OFFICE,
+    "BACKENDS": {"default": "django.core.mail.backends.locmem.EmailBackend"},
+}

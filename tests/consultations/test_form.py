@@ -11,6 +11,7 @@ from django.utils import timezone
 from consultations import abuse
 from consultations.forms import CONSENT_VERSION
 from consultations.models import ConsultationRequest
+from tests.support.mail import deliver_queued_mail
 from tests.support.subprocess_django import PRODUCTION, run_django
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +195,7 @@ def test_a_filled_honeypot_is_thanked_and_nothing_is_stored(client, mailoutbox, 
     settings.CONSULTATION_NOTIFY_EMAILS = ["desk@example.com"]
 
     response = client.post(URL, form_data(website="http://spam.example"))
+    deliver_queued_mail()
 
     assert response["Location"] == "/consultation/thanks/"
     assert not ConsultationRequest.objects.exists()

@@ -20,6 +20,7 @@ LAYERS = {
     "consultations": 2,
     # the site-wide services
     "editor": 1,
+    "outbox": 1,  # its data migration gives the staff roles (staff.roles) their mail permissions
     "staff": 0,
     "page_cache": 0,
     "images": 0,
