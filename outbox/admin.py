@@ -104,10 +104,11 @@ class EmailAdmin(post_office_admin.EmailAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        about = ["delivery_summary"]
+        delivery = ("Delivery", {"fields": ["delivery_summary"]})
         if not self.may_read_body(request, obj):
-            return [fieldsets[0], ("Message", {"fields": ["render_subject", "hidden_body"]})]
-        return [fieldsets[0], ("Delivery", {"fields": about}), *fieldsets[1:]]
+            hidden = ("Message", {"fields": ["render_subject", "hidden_body"]})
+            return [fieldsets[0], delivery, hidden]
+        return [fieldsets[0], delivery, *fieldsets[1:]]
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "delivery_summary", "hidden_body"]

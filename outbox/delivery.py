@@ -17,7 +17,8 @@ Every step that decides anything is one short transaction on post-office's Email
 
 A process that dies mid-send leaves its claim to expire: LEASE later the message is due again
 and another pass sends it. (Had it died after the mail server accepted the message but before
-recording it, the message goes twice: the one way to lose nothing.)
+recording it, the message goes twice: the one way to lose nothing.) Times are each process's
+own clock: on several machines, keep their clocks in step (NTP), well within LEASE.
 
 Logging lines name messages by number only, never an address, a subject or a body.
 """

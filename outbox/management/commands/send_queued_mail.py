@@ -34,9 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, loop, every, **options):
-        if not loop:
-            self.stdout.write(summary(deliver_due()))
-            return
+        # SIGTERM or SIGINT: the message being sent is finished and recorded, then we stop.
         stopping = []
 
         def stop(signum, frame):
@@ -44,6 +42,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        if not loop:
+            self.stdout.write(summary(deliver_due(should_stop=lambda: bool(stopping))))
+            return
         logger.info("Delivering queued mail every %s s until stopped.", every)
         while not stopping:
             close_old_connections()  # a connection past its age or broken is replaced
