@@ -219,9 +219,21 @@ def erase(pk):
     """Erase what a visitor wrote or is from a delivered message: its body, HTML body, context
     and attachments. Who it went to, its subject, when, its status and attempts stay."""
     Email.objects.filter(pk=pk).update(message="", html_message="", context=None)
+    delete_attachments(pk)
+
+
+def delete_attachments(pk):
+    """Delete message `pk`'s attachments and their stored bytes; those another message also
+    carries only lose their link to this one."""
     for attachment in Attachment.objects.filter(emails=pk):
         if attachment.emails.exclude(pk=pk).exists():
-            attachment.emails.remove(pk)  # another message's too: only the link goes
+            attachment.emails.remove(pk)
             continue
         attachment.file.delete(save=False)
         attachment.delete()
+
+
+def attachments_go_with_their_message(sender, instance, **kwargs):
+    """pre_delete of an Email (cancel(), staff deleting a failed message…): post-office would
+    leave its attachments behind, visitor data included."""
+    delete_attachments(instance.pk)

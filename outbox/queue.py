@@ -186,12 +186,7 @@ def cancel(message):
         elif Delivery.objects.filter(email=email, sending_until__gt=timezone.now()).exists():
             result = CancelResult.BEING_SENT
         else:
-            for attachment in Attachment.objects.filter(emails=email):
-                if attachment.emails.exclude(pk=pk).exists():
-                    continue  # someone else's too; the link goes with the message
-                attachment.file.delete(save=False)
-                attachment.delete()
-            email.delete()
+            email.delete()  # its attachments too (outbox/delivery.py)
             result = CancelResult.CANCELLED
     logger.info(
         "Message #%s: %s.", pk, result.value if result else f"not cancelled, {result.value}"

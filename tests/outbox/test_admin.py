@@ -10,6 +10,7 @@ from post_office.models import STATUS, Email
 
 import outbox
 from outbox.checks import mail_is_sent_in_production
+from outbox.models import StoredFile
 from staff.roles import CLINICIANS, FRONT_DESK
 from tests.support.factories import make_clinician, make_front_desk, make_user
 from tests.support.mail import deliver_queued_mail
@@ -129,6 +130,19 @@ def test_once_sent_a_visitors_message_is_erased_for_everyone(admin_client):
 
     assert VISITOR_TEXT not in html
     assert "Body and attachments erased after delivery" in html
+
+
+def test_the_owner_deleting_a_failed_visitor_message_deletes_its_attachments(admin_client):
+    message = failed(visitor_mail())
+    other = outbox.send(
+        "desk@example.com", "Staff copy", "Text.", attachments=[("a.txt", b"a", "text/plain")]
+    )
+
+    response = admin_client.post(f"{LIST}{message.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert list(Email.objects.all()) == [other]
+    assert StoredFile.objects.count() == 1  # the other message's only
 
 
 def test_the_admin_cannot_send_around_the_outbox(admin_client, mailoutbox):
