@@ -1,4 +1,8 @@
-from django.contrib import admin
+from datetime import datetime
+from itertools import groupby
+
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponse
@@ -11,10 +15,20 @@ from django.utils.html import format_html, format_html_join
 from staff.audit import record
 from staff.models import AuditAction, AuditEvent
 
-from . import reports
+from . import booking, calls, reports
 from .business_hours import waiting_in_words
 from .export import consultations_to_csv
-from .models import ConsultationRequest, ContactLogEntry, RequestStatus
+from .forms import day_heading, time_label, when
+from .models import (
+    CallTaker,
+    Closure,
+    ConsultationRequest,
+    ContactLogEntry,
+    RequestStatus,
+    TimeOff,
+    WeeklyHours,
+    new_calendar_token,
+)
 
 SUBMITTED_FIELDS = [
     "submitted_at",
@@ -99,14 +113,45 @@ class NewContactLogInline(admin.TabularInline):
         return self.has_add_permission(request, obj)
 
 
+class TriageForm(forms.ModelForm):
+    """The triage fields, and booking or moving the visitor's call for them."""
+
+    call_time = forms.ChoiceField(
+        label="Book or move the call",
+        required=False,
+        help_text="The free times in everyone's call hours. If the visitor gave an e-mail "
+        "address, they get the same confirmation as when they book themselves.",
+    )
+
+    class Meta:
+        model = ConsultationRequest
+        fields = ["status", "assigned_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        booked = self.instance if self.instance.call_at else None
+        times = [t for t in booking.free_times(moving=booked) if t != self.instance.call_at]
+        keep = "Keep the booked time" if booked else "No call booked"
+        self.fields["call_time"].choices = [("", keep)] + [
+            (heading, [(t.isoformat(), time_label(t)) for t in group])
+            for heading, group in groupby(times, key=day_heading)
+        ]
+
+    def clean_call_time(self):
+        value = self.cleaned_data["call_time"]
+        return datetime.fromisoformat(value) if value else None
+
+
 @admin.register(ConsultationRequest)
 class ConsultationRequestAdmin(admin.ModelAdmin):
+    form = TriageForm
     list_display = [
         "submitted_at",
         "waiting",
         "overdue",
         "name",
         "status",
+        "call",
         "assigned_to",
         "preferred_contact",
         "best_times_short",
@@ -118,9 +163,27 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     list_filter = ["status", AssignedFilter, OverdueFilter, "submitted_at"]
     list_select_related = ["assigned_to"]
     search_fields = ["name", "email", "phone"]
-    readonly_fields = [*SUBMITTED_FIELDS, "first_contacted_at", "waiting", "access_history"]
+    readonly_fields = [
+        *SUBMITTED_FIELDS,
+        "call",
+        "first_contacted_at",
+        "waiting",
+        "access_history",
+    ]
     fieldsets = [
-        ("Triage", {"fields": ["status", "assigned_to", "first_contacted_at", "waiting"]}),
+        (
+            "Triage",
+            {
+                "fields": [
+                    "status",
+                    "assigned_to",
+                    "call",
+                    "call_time",
+                    "first_contacted_at",
+                    "waiting",
+                ]
+            },
+        ),
         ("As submitted", {"fields": SUBMITTED_FIELDS}),
         ("Who has opened or changed this request", {"fields": ["access_history"]}),
     ]
@@ -168,6 +231,17 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        call_time = form.cleaned_data.get("call_time")
+        if call_time:
+            try:
+                calls.booked_by_staff(obj, call_time, request.user, request.build_absolute_uri("/"))
+            except booking.TimeTaken:
+                obj.refresh_from_db()
+                self.message_user(
+                    request,
+                    "That time was booked by someone else a moment ago; the call was not booked.",
+                    level=messages.ERROR,
+                )
         if form.changed_data:
             detail = "changed " + ", ".join(form.changed_data)
             record(AuditAction.CHANGE_REQUEST, request, request_ids=[obj.pk], detail=detail)
@@ -219,6 +293,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             waited = waiting_in_words(consultation.submitted_at, consultation.first_contacted_at)
             return f"Answered after {waited}"
         return waiting_in_words(consultation.submitted_at)
+
+    @admin.display(description="Call", ordering="call_at")
+    def call(self, consultation):
+        return when(consultation.call_at) if consultation.call_at else "—"
 
     @admin.display(description="Overdue", ordering="overdue_flag")
     def overdue(self, consultation):
@@ -294,10 +372,31 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         report = self.admin_site.admin_view(self.report_view)
+        agenda = self.admin_site.admin_view(self.calls_view)
         return [
             path("report/", report, name="consultations_consultationrequest_report"),
+            path("calls/", agenda, name="consultations_consultationrequest_calls"),
             *super().get_urls(),
         ]
+
+    def calls_view(self, request):
+        """The calls agenda: today's and the coming days' booked calls, and any whose time
+        passed with no call logged (those count as overdue too)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        booked = ConsultationRequest.objects.agenda().select_related("assigned_to")
+        days = [
+            (day_heading(day), list(group))
+            for day, group in groupby(booked, key=lambda c: timezone.localtime(c.call_at).date())
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Calls agenda",
+            "opts": self.model._meta,
+            "days": days,
+            "zone_name": booking.zone_name(),
+        }
+        return TemplateResponse(request, "admin/consultations/calls.html", context)
 
     def report_view(self, request):
         if not self.has_view_permission(request):
@@ -313,3 +412,124 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             "waits_chart": reports.bar_chart([row["median_hours"] for row in rows], labels),
         }
         return TemplateResponse(request, "admin/consultations/report.html", context)
+
+
+# Call hours ------------------------------------------------------------------------------------
+
+
+class WeeklyHoursInline(admin.TabularInline):
+    model = WeeklyHours
+    extra = 1
+
+
+class TimeOffInline(admin.TabularInline):
+    model = TimeOff
+    fields = ["starts_on", "ends_on", "note"]
+    extra = 0
+    verbose_name_plural = "time off (no calls are booked on these days)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(ends_on__gte=timezone.localdate())
+
+
+class CallTakerForm(forms.ModelForm):
+    new_calendar_address = forms.BooleanField(
+        required=False,
+        label="Make a new calendar address",
+        help_text="The old address stops working at once: do this if it was shared by mistake.",
+    )
+
+    class Meta:
+        model = CallTaker
+        fields = ["user"]
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("new_calendar_address"):
+            self.instance.calendar_token = new_calendar_token()
+        return super().save(commit)
+
+
+@admin.register(CallTaker)
+class CallTakerAdmin(admin.ModelAdmin):
+    """Each person's weekly call hours and time off, edited by them (or the owner), with the
+    calls booked with them beside."""
+
+    form = CallTakerForm
+    list_display = ["__str__", "hours", "upcoming_count"]
+    fields = ["user", "upcoming_calls", "new_calendar_address"]
+    readonly_fields = ["upcoming_calls"]
+    inlines = [WeeklyHoursInline, TimeOffInline]
+
+    def get_queryset(self, request):
+        takers = super().get_queryset(request).select_related("user")
+        takers = takers.prefetch_related("weekly_hours")
+        return takers if request.user.is_superuser else takers.filter(user=request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._own(request, obj)
+
+    def has_add_permission(self, request):
+        mine = CallTaker.objects.filter(user=request.user).exists()
+        return super().has_add_permission(request) and (request.user.is_superuser or not mine)
+
+    @staticmethod
+    def _own(request, obj):
+        return obj is None or request.user.is_superuser or obj.user_id == request.user.pk
+
+    def get_changeform_initial_data(self, request):
+        return {"user": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = db_field.related_model.objects.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Weekly hours")
+    def hours(self, taker):
+        return ", ".join(str(block) for block in taker.weekly_hours.all()) or "—"
+
+    @admin.display(description="Calls booked")
+    def upcoming_count(self, taker):
+        return ConsultationRequest.objects.filter(
+            assigned_to=taker.user_id, call_at__gte=timezone.now()
+        ).count()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # the feed's full address, shown under the form
+            context["calendar_feed_url"] = request.build_absolute_uri(obj.get_calendar_url())
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="Upcoming calls")
+    def upcoming_calls(self, taker):
+        if taker.pk is None:
+            return "—"
+        calls = ConsultationRequest.objects.filter(
+            assigned_to=taker.user_id, call_at__gte=timezone.now()
+        ).order_by("call_at")[:50]
+        if not calls:
+            return "None booked."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li>{} · <a href="{}">{}</a></li>',
+                ((when(call.call_at), call.get_admin_url(), call) for call in calls),
+            ),
+        )
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    """Days the whole practice takes no calls (holidays), set by the owner."""
+
+    list_display = ["starts_on", "ends_on", "note"]
+    fields = ["starts_on", "ends_on", "note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(taker__isnull=True)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser

@@ -26,6 +26,19 @@ def business_hours_before(moment, hours):
         day -= timedelta(days=1)
 
 
+def business_hours_between(start, end):
+    """How many weekday hours (in the practice's time zone) lie between `start` and `end`."""
+    total = timedelta()
+    moment, end = timezone.localtime(start), timezone.localtime(end)
+    while moment < end:
+        next_day = moment.date() + timedelta(days=1)
+        stop = min(timezone.make_aware(datetime.combine(next_day, time.min)), end)
+        if moment.weekday() < SATURDAY:
+            total += stop - moment
+        moment = stop
+    return total.total_seconds() / 3600
+
+
 def waiting_in_words(since, now=None):
     """How long someone has waited, as staff say it: "25 min", "3 h", "2 days"."""
     seconds = max(0, ((now or timezone.now()) - since).total_seconds())

@@ -1,12 +1,19 @@
 """A few made-up consultation requests, so the triage desk is not empty in development."""
 
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.utils import timezone
 
 from .forms import CONSENT_VERSION
-from .models import ConsultationRequest, ContactLogEntry, RequestStatus
+from .models import (
+    CallTaker,
+    ConsultationRequest,
+    ContactLogEntry,
+    RequestStatus,
+    Weekday,
+    WeeklyHours,
+)
 
 DEMO_KEY = "demo"  # the client key marks demo requests, so loading twice adds nothing
 REQUESTS = [
@@ -46,3 +53,14 @@ def load():
             consultation.first_contacted_at = submitted + timedelta(hours=3)
             consultation.save()
     return len(REQUESTS)
+
+
+def load_call_hours(user):
+    """Weekday call hours, 9 am to 5 pm, for `user` (the demo front desk), unless they have
+    hours already: so `make run` offers times at once."""
+    taker, created = CallTaker.objects.get_or_create(user=user)
+    if created or not taker.weekly_hours.exists():
+        WeeklyHours.objects.bulk_create(
+            WeeklyHours(taker=taker, weekday=day, starts=time(9), ends=time(17))
+            for day in range(Weekday.SATURDAY)
+        )

@@ -1,10 +1,13 @@
 import re
+from datetime import datetime
+from itertools import groupby
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from . import abuse
+from . import abuse, booking
 from .models import BestTime, ConsultationRequest, ContactMethod
 
 # The consent wording is versioned: each request stores the version its sender agreed to.
@@ -22,8 +25,102 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAK = re.compile("[\r\n\t\u2028\u2029]")
 PHONE = re.compile(r"\+?[\d ().\-]+( *(ext\.?|x) *\d{1,6})?", re.IGNORECASE)
 
+NO_TIME = "No time suits me — please call me back"
+TIME_NOT_FREE = (
+    "That time is not free any more. Here are the next free times; or choose “No time suits "
+    "me” and we will call you back."
+)
+# Days of times shown at first (a phone screen's worth); a button shows the rest.
+FIRST_DAYS = 2
 
-class ConsultationForm(forms.ModelForm):
+
+def day_heading(moment):
+    """'Monday 7 December'."""
+    return f"{moment:%A} {moment.day} {moment:%B}"
+
+
+def time_label(moment):
+    """'9:00 am', '2:20 pm'."""
+    return moment.strftime("%I:%M %p").lstrip("0").lower()
+
+
+def when(moment):
+    """'Monday 7 December at 9:00 am', in the practice's time zone."""
+    local = timezone.localtime(moment)
+    return f"{day_heading(local)} at {time_label(local)}"
+
+
+class CallTimeFields:
+    """A form's `call_time`: one of the free times, or (`call_back_choice`) none, "call me
+    back". Without anyone's call hours there are no times, and no field."""
+
+    call_back_choice = True
+
+    def __init__(self, *args, now=None, all_days=False, booked=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.free_times = [
+            moment
+            for moment in booking.free_times(now, moving=booked)
+            if booked is None or moment != booked.call_at
+        ]
+        self.all_days = all_days
+        if self.free_times:
+            choices = [(t.isoformat(), time_label(t)) for t in self.free_times]
+            if self.call_back_choice:
+                choices.insert(0, ("", NO_TIME))
+            self.fields["call_time"] = forms.CharField(
+                label="Pick a time for our call",
+                required=not self.call_back_choice,
+                error_messages={"required": "Please choose one of the times."},
+                widget=forms.RadioSelect(choices=choices),
+                help_text=f"Times are {booking.zone_name()}. The call takes about "
+                f"{settings.CONSULTATION_CALL_MINUTES} minutes.",
+            )
+            self.initial.setdefault("call_time", "")
+
+    def clean_call_time(self):
+        value = self.cleaned_data.get("call_time") or ""
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None or moment not in self.free_times:
+            raise forms.ValidationError(TIME_NOT_FREE, code="not_free")
+        return moment.astimezone(timezone.get_current_timezone())
+
+    def call_days(self):
+        """The times to show, by day ({"days": [(heading, [radio, …])], "more": whether later
+        days are left out, for a button that shows them})."""
+        if "call_time" not in self.fields:
+            return {"days": [], "more": False}
+        radios = list(self["call_time"])[1 if self.call_back_choice else 0 :]
+        days = [
+            (heading, list(group))
+            for heading, group in groupby(
+                radios, key=lambda radio: day_heading(datetime.fromisoformat(radio.data["value"]))
+            )
+        ]
+        chosen = self["call_time"].value() or ""
+        later = [radio for _heading, group in days[FIRST_DAYS:] for radio in group]
+        if self.all_days or any(radio.data["value"] == chosen for radio in later):
+            return {"days": days, "more": False}
+        return {"days": days[:FIRST_DAYS], "more": len(days) > FIRST_DAYS}
+
+    def call_back_radio(self):
+        if "call_time" in self.fields and self.call_back_choice:
+            return list(self["call_time"])[0]
+        return None
+
+
+class NewCallTimeForm(CallTimeFields, forms.Form):
+    """A visitor moving their booked call to another free time."""
+
+    call_back_choice = False
+
+
+class ConsultationForm(CallTimeFields, forms.ModelForm):
     consent = forms.BooleanField(
         error_messages={"required": "Please tick the consent box so that we may keep your details."}
     )
@@ -69,6 +166,16 @@ class ConsultationForm(forms.ModelForm):
             "email": {"invalid": "Please check your e-mail address, e.g. name@example.com."},
             "message": {"max_length": "Please keep your message to 1,000 characters or fewer."},
         }
+
+    @classmethod
+    def initial_from(cls, data):
+        """What was typed into a posted form, as initial values for showing it again."""
+        lists = {
+            name
+            for name, field in cls.base_fields.items()
+            if isinstance(field, forms.MultipleChoiceField)
+        }
+        return {key: data.getlist(key) if key in lists else data.get(key) for key in data}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,8 +1,9 @@
-from datetime import timedelta
+import secrets
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,9 +46,23 @@ SHORT_BEST_TIMES = {
 
 
 def overdue(now=None):
-    """New requests nobody has answered within the response target (in business hours)."""
-    cutoff = business_hours_before(now or timezone.now(), settings.CONSULTATION_RESPONSE_HOURS)
-    return Q(status=RequestStatus.NEW, submitted_at__lt=cutoff)
+    """New requests nobody has answered within the response target (in business hours), and
+    booked calls whose time has passed with no call, text or e-mail logged since."""
+    now = now or timezone.now()
+    cutoff = business_hours_before(now, settings.CONSULTATION_RESPONSE_HOURS)
+    return Q(status=RequestStatus.NEW, submitted_at__lt=cutoff) | missed_call(now)
+
+
+def missed_call(now=None):
+    """Booked calls whose time has passed with no contact attempt logged since it began."""
+    attempts_since_the_call = ContactLogEntry.objects.filter(
+        request=OuterRef("pk"), created_at__gte=OuterRef("call_at")
+    ).exclude(kind=ContactKind.NOTE)
+    return (
+        Q(call_at__lt=now or timezone.now())
+        & ~Exists(attempts_since_the_call)
+        & ~Q(status__in=FINISHED_STATUSES)
+    )
 
 
 class ConsultationRequestQuerySet(models.QuerySet):
@@ -62,6 +77,23 @@ class ConsultationRequestQuerySet(models.QuerySet):
                 default=False,
                 output_field=models.BooleanField(),
             )
+        )
+
+    def agenda(self, now=None):
+        """Booked calls from the start of today on, and earlier ones missed (their time passed
+        with nothing logged), soonest first, each marked `missed`."""
+        now = now or timezone.now()
+        today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+        return (
+            self.filter(Q(call_at__gte=today) | missed_call(now))
+            .annotate(
+                missed=models.Case(
+                    models.When(missed_call(now), then=True),
+                    default=False,
+                    output_field=models.BooleanField(),
+                )
+            )
+            .order_by("call_at")
         )
 
     def purgeable(self, now=None):
@@ -107,6 +139,13 @@ class ConsultationRequest(models.Model):
         related_name="assigned_consultations",
         limit_choices_to={"is_staff": True},
     )
+    # A booked call: when, with `assigned_to`. `call_sequence` counts the changes, for calendars.
+    call_at = models.DateTimeField("call booked for", null=True, blank=True, editable=False)
+    call_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The visitor's reminder, queued in the outbox: cancelled if the call moves or is cancelled.
+    reminder = models.ForeignKey(
+        "post_office.Email", null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
     first_contacted_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -124,6 +163,17 @@ class ConsultationRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(phone="") | ~Q(email=""),
                 name="%(app_label)s_%(class)s_phone_or_email",
+            ),
+            # Never double-booked: one call at a time for each person who takes them.
+            models.UniqueConstraint(
+                fields=["assigned_to", "call_at"],
+                condition=Q(call_at__isnull=False),
+                name="%(app_label)s_%(class)s_one_call_at_a_time",
+                violation_error_message="That person already has a call booked at this time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(call_at__isnull=True) | Q(assigned_to__isnull=False),
+                name="%(app_label)s_%(class)s_booked_call_has_someone",
             ),
         ]
 
@@ -194,3 +244,106 @@ class ContactLogEntry(models.Model):
     @property
     def is_contact_attempt(self):
         return self.kind != ContactKind.NOTE
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(32)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class CallTaker(models.Model):
+    """A staff member who takes consultation calls, with their weekly hours and time off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="call_taker",
+        limit_choices_to={"is_staff": True, "is_active": True},
+        verbose_name="staff member",
+    )
+    # The secret part of this person's calendar feed address; a new one revokes the old.
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+
+    class Meta:
+        ordering = ["user__first_name", "user__username"]
+        verbose_name = "call hours"
+        verbose_name_plural = "call hours"
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+    def get_calendar_url(self):
+        return reverse("consultations:calendar_feed", kwargs={"token": self.calendar_token})
+
+
+class WeeklyHours(models.Model):
+    """A block of time on one weekday when someone takes calls (several a day are fine)."""
+
+    taker = models.ForeignKey(CallTaker, on_delete=models.CASCADE, related_name="weekly_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField("from")
+    ends = models.TimeField("to")
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        verbose_name = "weekly hours"
+        verbose_name_plural = "weekly hours (in the practice's time zone)"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gt=F("starts")),
+                name="%(app_label)s_%(class)s_ends_after_it_starts",
+                violation_error_message="The hours must end after they start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6),
+                name="%(app_label)s_%(class)s_weekday_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """Days when no calls are booked: one person's (`taker`) or the whole practice's (none)."""
+
+    taker = models.ForeignKey(
+        CallTaker, null=True, blank=True, on_delete=models.CASCADE, related_name="time_off"
+    )
+    starts_on = models.DateField("first day")
+    ends_on = models.DateField("last day")
+    note = models.CharField(max_length=100, blank=True, help_text="e.g. Thanksgiving.")
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = "time off"
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_ends_on_or_after_it_starts",
+                violation_error_message="The last day cannot come before the first.",
+            )
+        ]
+
+    def __str__(self):
+        who = self.taker or "Whole practice"
+        first, last = self.starts_on, self.ends_on
+        return f"{who}: {first.day} {first:%b} – {last.day} {last:%b %Y}"
+
+
+class Closure(TimeOff):
+    """The practice's own closures (holidays): time off for everyone, set by the owner."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "practice closure"

@@ -1,13 +1,17 @@
 """The practice's report: requests per week and median time to first contact."""
 
+import math
 import statistics
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
+from .business_hours import business_hours_between
 from .models import ConsultationRequest, RequestStatus
 
 WEEKS = 12
+RESPONSE_WEEKS = 8  # what "usually" means in "we usually call back within N business hours"
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 200, 8
 
 
@@ -35,6 +39,22 @@ def weekly_figures(now=None, weeks=WEEKS):
             round(statistics.median(row.pop("waits")), 1) if row["waits"] else None
         )
     return rows
+
+
+def typical_response_hours(now=None, weeks=RESPONSE_WEEKS):
+    """How many business hours a call-back usually takes: the median time to first contact of
+    the last `weeks` weeks' requests without a booked call, rounded up; the response target
+    (CONSULTATION_RESPONSE_HOURS) until there are any."""
+    since = (now or timezone.now()) - timedelta(weeks=weeks)
+    answered = (
+        ConsultationRequest.objects.exclude(status=RequestStatus.SPAM)
+        .filter(submitted_at__gte=since, first_contacted_at__isnull=False, call_sequence=0)
+        .values_list("submitted_at", "first_contacted_at")
+    )
+    waits = [business_hours_between(submitted, contacted) for submitted, contacted in answered]
+    if not waits:
+        return settings.CONSULTATION_RESPONSE_HOURS
+    return max(1, math.ceil(statistics.median(waits)))
 
 
 def bar_chart(values, labels):

@@ -284,6 +284,13 @@ CONSULTATION_RATE_LIMIT = os.environ.get("CONSULTATION_RATE_LIMIT", "5/h")
 CONSULTATION_MIN_FILL_SECONDS = int(os.environ.get("CONSULTATION_MIN_FILL_SECONDS", "3"))
 # New requests still unanswered after this many business hours (weekdays) are overdue.
 CONSULTATION_RESPONSE_HOURS = int(os.environ.get("CONSULTATION_RESPONSE_HOURS", "24"))
+# Booking the free call (consultations/booking.py): its length, the gap after each call, how far
+# ahead and how soon visitors may book, and the reminder (hours before the call; 0 = none).
+CONSULTATION_CALL_MINUTES = int(os.environ.get("CONSULTATION_CALL_MINUTES", "15"))
+CONSULTATION_CALL_GAP_MINUTES = int(os.environ.get("CONSULTATION_CALL_GAP_MINUTES", "5"))
+CONSULTATION_BOOKING_DAYS = int(os.environ.get("CONSULTATION_BOOKING_DAYS", "14"))
+CONSULTATION_MIN_NOTICE_HOURS = int(os.environ.get("CONSULTATION_MIN_NOTICE_HOURS", "2"))
+CONSULTATION_REMINDER_HOURS = int(os.environ.get("CONSULTATION_REMINDER_HOURS", "2"))
 # The request header that carries the visitor's address, set by our own reverse proxy
 # (e.g. X-Real-IP). Empty: the address of the connection itself.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")

@@ -30,6 +30,8 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /editor/",
         "Disallow: /consultation/thanks/",
+        "Disallow: /consultation/call/",
+        "Disallow: /consultation/calendar/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

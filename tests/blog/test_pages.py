@@ -139,7 +139,7 @@ PUBLIC_PAGES = {
     "/blog/search/?q=article": 3,
     "/pages/about/": 1,
     "/robots.txt": 0,
-    "/consultation/": 0,
+    "/consultation/": 2,  # whose call hours to offer (nobody's here), how soon we call back
 }
 
 

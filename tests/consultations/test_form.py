@@ -75,7 +75,7 @@ def test_thank_you_page_says_what_happens_next_and_carries_no_visitor_data(clien
     assert "no-store" in response["Cache-Control"]
     assert "This request is not for emergencies." in html
     assert 'call or text <a href="tel:988">988</a>' in html
-    assert "within one business day" in html
+    assert "within 24 business hours" in html  # the target, until there are calls to measure
     assert "(555) 010-0142" in html
     assert "Unmistakable Canary" not in html
 

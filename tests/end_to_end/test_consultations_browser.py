@@ -146,7 +146,7 @@ def test_visitor_coming_from_an_article_corrects_mistakes_and_sends_a_request(
     assert page.url == f"{live_server.url}/consultation/thanks/"
     expect_crisis_notice(page)
     main = page.get_by_role("main")
-    expect(main).to_contain_text("within one business day")
+    expect(main).to_contain_text("within 24 business hours")
     expect(main.get_by_role("link", name=django_settings.PRACTICE_PHONE)).to_be_visible()
     screenshot("consultation-thanks-phone")
 

@@ -1,7 +1,7 @@
 """Plain helpers that make valid objects; override any field by keyword."""
 
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 from io import BytesIO
 from itertools import count
 
@@ -12,7 +12,7 @@ from PIL import Image
 
 from blog.models import Author, Post, Series, Topic
 from consultations.forms import CONSENT_VERSION
-from consultations.models import ConsultationRequest
+from consultations.models import CallTaker, ConsultationRequest, WeeklyHours
 from pages.models import Page
 from staff.roles import CLINICIANS, FRONT_DESK
 
@@ -109,6 +109,19 @@ def make_request(**overrides):
     }
     fields.update(overrides)
     return ConsultationRequest.objects.create(**fields)
+
+
+def make_call_taker(user=None, hours=((9, 17),), weekdays=range(5)):
+    """Someone who takes calls (a new front-desk member by default), with the same hours on
+    each of `weekdays` (0 is Monday): `hours` is ((from, to), …) in whole hours."""
+    user = user or make_front_desk(username=f"caller{next(_request_numbers)}")
+    taker = CallTaker.objects.create(user=user)
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(taker=taker, weekday=day, starts=time(starts), ends=time(ends))
+        for day in weekdays
+        for starts, ends in hours
+    )
+    return taker
 
 
 def post_form(**overrides):

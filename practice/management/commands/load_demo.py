@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
 
         if settings.DEBUG:
             users = demo.load_users()
+            consultations.demo.load_call_hours(User.objects.get(username="frontdesk"))
             consultations_created = consultations.demo.load()
             self.stdout.write(
                 f"Consultation requests (made up, DEBUG only): {consultations_created} created."
