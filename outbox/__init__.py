@@ -5,13 +5,14 @@ The API for the rest of the site (outbox/queue.py):
 
 - `send(to, subject, body, *, html_body="", attachments=(), holds_visitor_data=False,
   scheduled_time=None, sender=None) -> Email`: queue one message;
-- `cancel(message) -> CancelResult`: make sure a queued message never goes.
+- `cancel(message) -> CancelResult`: make sure a queued message never goes;
+- `forget(address) -> int`: delete every message to an address (a purged visitor's).
 
 Django's own send_mail(), EmailMessage.send() and the error reports to ADMINS are queued too
 (outbox/backends.py, through EMAIL_BACKEND).
 """
 
-__all__ = ["CancelResult", "cancel", "send"]
+__all__ = ["CancelResult", "cancel", "forget", "send"]
 
 
 def __getattr__(name):

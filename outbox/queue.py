@@ -192,3 +192,15 @@ def cancel(message):
         "Message #%s: %s.", pk, result.value if result else f"not cancelled, {result.value}"
     )
     return result
+
+
+def forget(address):
+    """Delete every message to `address` alone, whatever its state, with its attachments: when
+    the last request of a visitor is purged, their address leaves the outbox too. Returns how
+    many went."""
+    messages = list(Email.objects.filter(to__iexact=address))
+    for email in messages:
+        email.delete()  # its attachments too (outbox/delivery.py)
+    if messages:
+        logger.info("%s message(s) to a purged request's address deleted.", len(messages))
+    return len(messages)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from post_office.models import STATUS, Email
 
+import outbox
 from consultations import abuse, services
 from consultations.business_hours import business_hours_before, waiting_in_words
 from consultations.export import consultations_to_csv, neutralise
@@ -257,6 +258,21 @@ def test_purge_deletes_finished_requests_past_retention_with_their_logs(settings
     remaining = set(ConsultationRequest.objects.all())
     assert remaining == {recent, active}
     assert not ContactLogEntry.objects.filter(request_id__in=[r.pk for r in expired]).exists()
+
+
+def test_purge_deletes_the_e_mails_to_a_purged_visitor_but_not_to_one_still_kept(settings):
+    settings.CONSULTATION_RETENTION_DAYS = 180
+    gone = finished("closed", 181)
+    ConsultationRequest.objects.filter(pk=gone.pk).update(email="Gone@Example.org")
+    again = finished("closed", 181)
+    ConsultationRequest.objects.filter(pk=again.pk).update(email="back@example.org")
+    make_request(email="back@example.org")  # the same person asked again: kept
+    for address in ("gone@example.org", "back@example.org"):
+        outbox.send(address, "Clearwater Psychotherapy: your call", "…", holds_visitor_data=True)
+
+    call_command("purge_consultations", stdout=io.StringIO())
+
+    assert list(Email.objects.values_list("to", flat=True)) == [["back@example.org"]]
 
 
 def test_purge_dry_run_counts_and_deletes_nothing(capsys):

@@ -1,12 +1,15 @@
 """Demo content (`manage.py load_demo`): every page, a series, a draft, a scheduled article;
 sign-in users only with DEBUG on."""
 
+from datetime import time
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from blog.demo import POSTS_DIR
 from blog.models import Post, Series
+from consultations.models import CallTaker
 from pages.demo import ADDRESSES
 from pages.models import Page
 from tests.support.django_client import let_in, sign_in
@@ -43,6 +46,18 @@ def test_load_demo_creates_sign_in_users_only_in_debug(settings, client):
     assert dana.groups.filter(name="Clinicians").exists()
     assert User.objects.get(username="frontdesk").groups.filter(name="Front desk").exists()
     assert let_in(sign_in(client, "dana", "demo-clinician-pass"))
+
+
+def test_the_demo_front_desk_takes_calls_on_weekdays_so_the_form_offers_times(settings, client):
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")  # twice: the hours are not doubled
+
+    hours = CallTaker.objects.get(user__username="frontdesk").weekly_hours.all()
+    assert [(h.weekday, h.starts, h.ends) for h in hours] == [
+        (day, time(9), time(17)) for day in range(5)
+    ]
+    assert "Pick a time for our call" in client.get("/consultation/").content.decode()
 
 
 def test_production_never_gets_demo_users(settings, client):
