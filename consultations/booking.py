@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from .models import CallTaker, ConsultationRequest, RequestStatus, TimeOff
+from .models import CallTaker, ConsultationRequest, TimeOff
 
 # What visitors read next to the times, for the zones a US practice is likely to be in.
 ZONE_NAMES = {
@@ -102,8 +102,6 @@ def book(consultation, start, now=None, prefer=None):
         consultation.assigned_to = taker.user
         consultation.call_at = start
         consultation.call_sequence = sequence
-        if consultation.status == RequestStatus.NEW:
-            consultation.status = RequestStatus.SCHEDULED
         try:
             with transaction.atomic():
                 consultation.save()

@@ -46,11 +46,13 @@ SHORT_BEST_TIMES = {
 
 
 def overdue(now=None):
-    """New requests nobody has answered within the response target (in business hours), and
-    booked calls whose time has passed with no call, text or e-mail logged since."""
+    """New requests without a booked call that nobody has answered within the response target
+    (in business hours), and booked calls whose time has passed with no call, text or e-mail
+    logged since."""
     now = now or timezone.now()
     cutoff = business_hours_before(now, settings.CONSULTATION_RESPONSE_HOURS)
-    return Q(status=RequestStatus.NEW, submitted_at__lt=cutoff) | missed_call(now)
+    waiting = Q(status=RequestStatus.NEW, submitted_at__lt=cutoff, call_at__isnull=True)
+    return waiting | missed_call(now)
 
 
 def missed_call(now=None):

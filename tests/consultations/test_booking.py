@@ -151,7 +151,7 @@ def test_booking_gives_the_call_to_whoever_has_the_fewest_calls_ahead():
         quiet.user,
         at(MONDAY_7AM.date(), 9),
     )
-    assert (consultation.status, consultation.call_sequence) == ("scheduled", 1)
+    assert (consultation.status, consultation.call_sequence) == ("new", 1)  # nobody acted yet
 
 
 @time_machine.travel(MONDAY_7AM, tick=False)

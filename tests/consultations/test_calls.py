@@ -91,7 +91,8 @@ def test_a_booked_time_is_stored_with_the_person_who_takes_it_and_thanked_by_nam
 
     consultation = ConsultationRequest.objects.get()
     assert (consultation.call_at, consultation.assigned_to) == (NINE, taker.user)
-    assert consultation.status == RequestStatus.SCHEDULED
+    # New until staff act on it: booked, not yet contacted.
+    assert consultation.status == RequestStatus.NEW and consultation.first_contacted_at is None
     thanks = client.get(response["Location"])
     assert "Monday 4 January at 9:00 am" in thanks.content.decode()
     assert "Pacific time" in thanks.content.decode()
@@ -376,6 +377,13 @@ def test_the_agenda_lists_calls_with_how_to_reach_each_person_and_flags_missed_o
     assert "<strong>Missed</strong>" in rows["Missed Mo"]
     assert "Missed</strong>" not in rows["Later Li"]
     assert ConsultationRequest.objects.overdue().get() == missed
+
+
+def test_a_request_with_its_call_still_ahead_is_not_overdue_however_long_ago_it_came(taker):
+    make_request(submitted_at=MONDAY_6AM - timedelta(days=5), assigned_to=taker.user, call_at=NINE)
+    make_request(submitted_at=MONDAY_6AM - timedelta(days=5), name="Waiting, no call")
+
+    assert [c.name for c in ConsultationRequest.objects.overdue()] == ["Waiting, no call"]
 
 
 def test_a_call_with_a_contact_logged_since_is_not_missed(client, taker, clock):
