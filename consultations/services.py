@@ -17,6 +17,13 @@ class RateLimited(Exception):
     pass
 
 
+def already_received(form):
+    """The request this very form (its one-time token) made already, if any."""
+    if form.submission_id is None:
+        return None
+    return ConsultationRequest.objects.filter(submission_token=form.submission_id).first()
+
+
 def receive(form, client_key, site_url):
     """Store a valid form as a request exactly once and tell staff after it is committed.
 
@@ -30,7 +37,7 @@ def receive(form, client_key, site_url):
             # immediate transactions already queue every writer.)
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [client_key])
-        existing = ConsultationRequest.objects.filter(submission_token=form.submission_id).first()
+        existing = already_received(form)
         if existing:
             return existing
         limit = abuse.rate_limit()

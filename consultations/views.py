@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -34,6 +35,9 @@ def request_form(request):
         form = ConsultationForm(request.POST)
         if form.looks_automated:
             return redirect("consultations:thanks")  # a bot is thanked, and nothing is stored
+        received = services.already_received(form)
+        if received:  # a double click or a retry: its time is taken, by this very request
+            return redirect(thanks_address(received))
         if form.is_valid():
             try:
                 consultation = services.receive(
@@ -63,7 +67,8 @@ def thanks_address(consultation):
     only ever shows a time this site booked)."""
     address = reverse("consultations:thanks")
     if consultation.call_at:
-        booked = signing.dumps(consultation.call_at.isoformat(), salt=THANKS_SALT)
+        call_at = timezone.localtime(consultation.call_at)
+        booked = signing.dumps(call_at.isoformat(), salt=THANKS_SALT)
         address += "?" + urlencode({"call": booked})
     return address
 

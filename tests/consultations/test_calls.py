@@ -113,6 +113,31 @@ def test_a_time_taken_since_the_form_was_shown_shows_the_form_again_with_everyth
     assert ConsultationRequest.objects.count() == 1
 
 
+def test_the_same_booking_sent_twice_is_one_booking_and_both_are_thanked(client, taker):
+    data = {
+        "preferred_contact": "phone",
+        "consent": "on",
+        "form_token": abuse.new_form_token(),
+        "call_time": NINE.isoformat(),
+        **TYPED,
+    }
+
+    first, again = client.post("/consultation/", data), client.post("/consultation/", data)
+
+    assert first["Location"] == again["Location"]
+    assert first["Location"].startswith("/consultation/thanks/?call=")
+    assert ConsultationRequest.objects.count() == 1
+
+
+def test_the_error_summary_leads_to_the_times(client, taker):
+    make_request(assigned_to=taker.user, call_at=NINE)
+
+    html = book(client).content.decode()
+
+    assert '<a href="#id_call_time">' in html
+    assert '<fieldset id="id_call_time"' in html
+
+
 def test_show_later_days_keeps_what_was_typed_and_stores_nothing(client, taker):
     response = book(client, moment=None, later_days="1")
 
