@@ -333,3 +333,30 @@ def test_on_the_change_link_page_the_summary_link_for_a_missing_time_goes_to_the
     link.click()
 
     assert focus_is_in_the_times(page), f'href="{link.get_attribute("href")}"'
+
+
+# Enter in a text field (a phone keyboard's "Go") presses the form's default button: the first
+# submit button in it, which with times offered is "Show later days", not "Send my request".
+ENTER_SHOWS_LATER_DAYS = (
+    "templates/includes/call_times.html puts the 'Show later days' submit button before "
+    "'Send my request' in templates/consultations/request_form.html, so it is the form's "
+    "default button: Enter in a text field shows every day again instead of sending the form"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=ENTER_SHOWS_LATER_DAYS)
+def test_enter_in_a_text_field_sends_the_form_as_it_did_before_times_were_offered(
+    live_server, page, taker
+):
+    page.goto(f"{live_server.url}/consultation/")
+    page.get_by_label("What should we call you?").fill("Alex")
+    page.get_by_role("checkbox", name=CONSENT_LABEL).check()
+    wanted = days(page).first.get_by_role("radio").first
+    moment = time_of(wanted)
+    label_of(page, wanted).tap()
+    phone = page.get_by_label("Phone number")
+    phone.fill("(555) 010-0199")
+
+    phone.press("Enter")
+
+    booked_for(page, moment)
