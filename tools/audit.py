@@ -3,7 +3,9 @@
 Serves the site like `make serve` (collected static files, gunicorn with two workers, DEBUG off,
 plain http on 127.0.0.1) with the demo content, in a throwaway SQLite database, media folder and
 static folder under a temporary directory, so the developer's db.sqlite3, media/ and staticfiles/
-are never touched. Then, for each page:
+are never touched. Someone there has call hours, so the consultation form offers times, and one
+call is booked, for the thank-you page that names it and the page its change link opens. Then,
+for each page:
 
 - axe-core (every rule, not only WCAG) in Debian's chromium through Playwright, at 360x640 and
   1280x800, in the light and the dark colour scheme: zero violations.
@@ -14,7 +16,8 @@ are never touched. Then, for each page:
   misses 100 the page is run five times and the median counts, as Lighthouse advises for its
   run-to-run variance. Audits a page fails on purpose are not scored, and the line says which
   (noindex on search results, the thank-you and 404 pages; the 404 status of the 404 page).
-  The form with errors needs a POST, so Lighthouse skips it (the form page is audited).
+  The form with errors, and with a time someone else booked a moment before (409), need a
+  POST, so Lighthouse skips them (the form page is audited).
 - full-page screenshots at 360x640 and 1280x800, light and dark, saved as
   audit/<page>-<width>-<scheme>.png; any failed request (an image that 404s, say) or console
   error (a Content-Security-Policy violation, say) on the way is a failure too.
@@ -36,6 +39,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -43,7 +47,7 @@ import tempfile
 import textwrap
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +93,8 @@ class Page:
     path: str
     status: int = 200
     submit_invalid_form: bool = False  # the form, sent with an invalid e-mail and no consent
+    # The form, sent with a time that another visitor booked after it was shown (409).
+    submit_taken_time: bool = False
     # Lighthouse audits that fail on purpose on this page, left out of its scores.
     skip_audits: tuple = ()
     lighthouse: bool = True
@@ -116,8 +122,28 @@ PAGES = [
         lighthouse_note="skipped: reached only by sending the form (a POST), which Lighthouse "
         "cannot do; the same template is audited as `consultation`",
     ),
+    Page(
+        "consultation-time-taken",
+        "/consultation/",
+        status=409,
+        submit_taken_time=True,
+        lighthouse=False,
+        lighthouse_note="skipped: reached only by sending the form (a POST), which Lighthouse "
+        "cannot do; the same template is audited as `consultation`",
+    ),
     # noindex (and disallowed in robots.txt) on purpose: nobody should land here from a search.
     Page("thanks", "/consultation/thanks/", skip_audits=("is-crawlable",)),
+    # The pages for a booked call: its addresses are signed, so BOOKED_CALL makes them.
+    Page("thanks-booked", "{thanks_booked}", skip_audits=("is-crawlable",)),
+    Page("change-call", "{change_call}", skip_audits=("is-crawlable",)),
+    Page("call-cancelled", "/consultation/call/cancelled/", skip_audits=("is-crawlable",)),
+    # A forged or used link answers 410 on purpose, and is noindex.
+    Page(
+        "call-link-not-valid",
+        "/consultation/call/not-a-link-we-sent/",
+        status=410,
+        skip_audits=("is-crawlable", "http-status-code", "errors-in-console"),
+    ),
     # A 404 page must answer 404, and is noindex; its own 404 is the console error Lighthouse
     # would count (the screenshots step still fails on any other console error there).
     Page(
@@ -164,6 +190,45 @@ print(Post.objects.filter(slug__startswith="small-steps-").count(), "extra artic
 """
 
 
+# Someone with call hours (the demo's: weekdays, 9 to 5), and one call booked for the first free
+# time. The addresses of its thank-you page and change link go to the file AUDIT_LINKS names.
+BOOKED_CALL = """
+import json
+import os
+import uuid
+
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import booking, calls, demo
+from consultations.forms import CONSENT_VERSION
+from consultations.models import ConsultationRequest
+from consultations.views import thanks_address
+
+user, _ = User.objects.get_or_create(username="calls", defaults={"is_staff": True})
+demo.load_call_hours(user)
+visitor = ConsultationRequest(
+    name="Robin",
+    email="robin@example.com",
+    consent_version=CONSENT_VERSION,
+    consented_at=timezone.now(),
+    submission_token=uuid.uuid4(),
+    client_key="audit",
+)
+booking.book(visitor, booking.free_times()[0])
+links = {
+    "thanks_booked": thanks_address(visitor),
+    "change_call": reverse(
+        "consultations:change_call", kwargs={"token": calls.change_token(visitor)}
+    ),
+}
+with open(os.environ["AUDIT_LINKS"], "w") as file:
+    json.dump(links, file)
+print("call booked for", visitor.call_at)
+"""
+
+
 class AuditError(Exception):
     """The audit itself could not run (as opposed to a page missing a budget)."""
 
@@ -189,12 +254,17 @@ def server_environment(workdir):
     )
 
 
-def prepare_site(env):
+def prepare_site(env, workdir):
+    """The site, ready to serve; returns the addresses of the booked call's pages."""
     manage = [str(PYTHON), "manage.py"]
     run_setup([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env, "collectstatic")
     run_setup([*manage, "migrate", "--noinput"], env, "migrate")
     run_setup([*manage, "load_demo"], env, "load_demo")
     run_setup([*manage, "shell", "-c", EXTRA_POSTS], env, "12 extra articles")
+    links = workdir / "links.json"
+    booked_env = {**env, "AUDIT_LINKS": str(links)}
+    run_setup([*manage, "shell", "-c", BOOKED_CALL], booked_env, "call hours, a booked call")
+    return json.loads(links.read_text())
 
 
 # --- Raw HTML, as the server sends it -----------------------------------------------------------
@@ -203,19 +273,45 @@ def prepare_site(env):
 INVALID_FORM = {"name": "Alex", "email": "not-an-email"}  # and the consent box left empty
 
 
+ANOTHER_VISITOR = {"name": "Jo", "phone": "(555) 010-0100", "consent": "on"}
+TAKEN_TIME_VISITOR = {"name": "Alex", "phone": "(555) 010-0199", "consent": "on"}
+CALL_TIME = re.compile(r'<input type="radio" name="call_time" value="([^"]+)"')
+
+
+def with_fields(form, typed):
+    """The fields of `form` (pairs, as Forms gives them) with `typed` filled in over them."""
+    return [(name, value) for name, value in form if name not in typed] + list(typed.items())
+
+
+def book_as_another_visitor(server, call_time):
+    """Another visitor opens the form and books `call_time`, as a browser would."""
+    client = HttpClient(behind_proxy=False)
+    form = Forms(client.get(server, "/consultation/").body).named(method="post")
+    response = client.post(
+        server, "/consultation/", with_fields(form, {**ANOTHER_VISITOR, "call_time": call_time})
+    )
+    if response.status != 302:
+        raise AuditError(f"another visitor could not book {call_time}: HTTP {response.status}")
+
+
 def raw_html(server, page):
-    """(status, body) of the page as the server sends it; the invalid form is really sent."""
+    """(status, body) of the page as the server sends it; the form is really sent, with
+    mistakes or with a time someone else booked."""
     # Plain http, as the browser asks for the pages here; the client keeps the CSRF cookie,
     # Secure or not.
     client = HttpClient(behind_proxy=False)
     response = client.get(server, page.path)
-    if not page.submit_invalid_form or response.status != 200:
+    if response.status != 200:
         return response.status, response.content
-    fields = [
-        (name, INVALID_FORM.get(name, value))
-        for name, value in Forms(response.body).named(method="post")
-        if name != "consent"
-    ]
+    form = Forms(response.body).named(method="post") if "<form" in response.body else []
+    if page.submit_invalid_form:
+        fields = [(n, INVALID_FORM.get(n, v)) for n, v in form if n != "consent"]
+    elif page.submit_taken_time:
+        call_time = CALL_TIME.search(response.body).group(1)
+        book_as_another_visitor(server, call_time)
+        fields = with_fields(form, {**TAKEN_TIME_VISITOR, "call_time": call_time})
+    else:
+        return response.status, response.content
     response = client.post(server, page.path, fields)
     return response.status, response.content
 
@@ -239,9 +335,9 @@ def check_nu(server, pages, workdir):
             results[page.name]["errors"].append(
                 {"message": f"HTTP {status}, expected {page.status}", "line": None, "extract": ""}
             )
-        if page.submit_invalid_form and b"error-summary" not in body:
+        if (page.submit_invalid_form or page.submit_taken_time) and b"error-summary" not in body:
             results[page.name]["errors"].append(
-                {"message": "sending the invalid form showed no error summary", "line": None}
+                {"message": "sending the form showed no error summary", "line": None}
             )
     # One run for every page: the JVM takes longer to start than the checking.
     done = run_child(["java", "-jar", str(VNU), "--format", "json", *map(str, files)])
@@ -320,13 +416,18 @@ async () => {
 """
 
 
-def open_page(context, base_url, page):
-    """The page in a new tab (the invalid form really sent), what went wrong on the way (failed
-    requests, console errors) and whether it is the wrong page (an unexpected status, say)."""
+# "Send my request"; the form's other button ("Show later days", named) shows more times.
+SEND = "form.request-form button[type=submit]:not([name])"
+
+
+def open_page(context, server, page):
+    """The page in a new tab (the form really sent, with mistakes or with a time someone else
+    booked), what went wrong on the way (failed requests, console errors) and whether it is the
+    wrong page (an unexpected status, say)."""
     problems = []
     wrong = []
     tab = context.new_page()
-    url = base_url + page.path
+    url = server.base_url + page.path
 
     def on_response(response):
         expected = response.request.is_navigation_request() and response.status == page.status
@@ -352,10 +453,22 @@ def open_page(context, base_url, page):
         if tab.is_checked("#id_consent"):
             tab.uncheck("#id_consent")
         with tab.expect_navigation(wait_until="load", timeout=NAV_TIMEOUT) as navigation:
-            tab.click("form.request-form button[type=submit]")
+            tab.click(SEND)
         response = navigation.value
         if tab.locator(".error-summary").count() == 0:
             wrong.append("sending the invalid form showed no error summary")
+    if page.submit_taken_time:
+        tab.fill("#id_name", TAKEN_TIME_VISITOR["name"])
+        tab.fill("#id_phone", TAKEN_TIME_VISITOR["phone"])
+        tab.check("#id_consent")
+        first_time = tab.locator("input[name=call_time]:not([value=''])").first
+        tab.click(f"label[for={first_time.get_attribute('id')}]")
+        book_as_another_visitor(server, first_time.get_attribute("value"))
+        with tab.expect_navigation(wait_until="load", timeout=NAV_TIMEOUT) as navigation:
+            tab.click(SEND)
+        response = navigation.value
+        if tab.locator(".error-summary").count() == 0:
+            wrong.append("sending a time someone else booked showed no error summary")
     status = response.status if response else None
     if status != page.status:
         wrong.append(f"HTTP {status}, expected {page.status}: {url}")
@@ -394,7 +507,7 @@ def describe_violations(found):
     return lines
 
 
-def check_in_browser(base_url, pages, tools):
+def check_in_browser(server, pages, tools):
     from playwright.sync_api import sync_playwright
 
     axe_source = AXE.read_text() if "axe" in tools else ""
@@ -419,7 +532,7 @@ def check_in_browser(base_url, pages, tools):
                         # As visitors get it: the Content-Security-Policy applies.
                         context = browser.new_context(**options)
                         for page in pages:
-                            tab, problems, wrong = open_page(context, base_url, page)
+                            tab, problems, wrong = open_page(context, server, page)
                             path = OUT / f"{page.name}-{width}-{scheme}.png"
                             tab.screenshot(path=str(path), full_page=True)
                             shots[page.name].append(str(path.relative_to(ROOT)))
@@ -432,7 +545,7 @@ def check_in_browser(base_url, pages, tools):
                         # axe is injected as an inline script, which the policy would block.
                         context = browser.new_context(bypass_csp=True, **options)
                         for page in pages:
-                            tab, _, wrong = open_page(context, base_url, page)
+                            tab, _, wrong = open_page(context, server, page)
                             tab.add_script_tag(content=axe_source)
                             found = tab.evaluate(AXE_RUN)
                             axe_rules = found["rules"]
@@ -750,6 +863,7 @@ def main(argv=None):
     args = parse_args(argv)
     started = time.monotonic()
     results = []
+    pages = args.pages  # their addresses, once the booked call's are known
     # Ctrl-C and a plain kill both end up in the finally blocks, which stop gunicorn.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
@@ -763,24 +877,25 @@ def main(argv=None):
             print(f"Preparing a production-like site in {workdir}", flush=True)
             server = None
             try:
-                prepare_site(env)
+                links = prepare_site(env, workdir)
+                pages = [replace(page, path=page.path.format_map(links)) for page in args.pages]
                 with running_gunicorn(env, workdir, workers=2, port=args.port, python=PYTHON) as (
                     server
                 ):
                     base_url = server.base_url
                     print(f"Serving on {base_url} (gunicorn, 2 workers, DEBUG off)\n", flush=True)
                     if {"axe", "screenshots"} & set(args.tools):
-                        found = check_in_browser(base_url, args.pages, args.tools)
+                        found = check_in_browser(server, pages, args.tools)
                         results += found
                         for result in found:
                             print(format_line(result), flush=True)
                     if "nu" in args.tools:
-                        found = check_nu(server, args.pages, workdir)
+                        found = check_nu(server, pages, workdir)
                         results += found
                         for result in found:
                             print(format_line(result), flush=True)
                     if "lighthouse" in args.tools:
-                        results += check_lighthouse(base_url, args.pages, workdir)
+                        results += check_lighthouse(base_url, pages, workdir)
             finally:
                 errors = server.errors() if server else []
                 if errors:
@@ -816,7 +931,7 @@ def main(argv=None):
                     if r.page == page.name
                 },
             }
-            for page in args.pages
+            for page in pages
         },
         "server_errors": [r.details for r in results if r.page == "server"],
     }

@@ -14,19 +14,26 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from html.parser import HTMLParser
 from http import HTTPStatus
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from blog.views import POSTS_PER_PAGE
+from consultations import booking, calls
+from consultations.forms import TIME_NOT_FREE
+from consultations.models import CallTaker
+from consultations.views import thanks_address
 from practice.views import server_error
 from tests.support.browser import ARTIFACTS
-from tests.support.factories import make_post
+from tests.support.factories import make_call_taker, make_post, make_request
 
 # serialized_rollback: the roles made by data migrations come back after each test.
 pytestmark = [
@@ -43,6 +50,7 @@ SCREENSHOTS = ARTIFACTS / "pages"
 ARTICLE = "/blog/what-to-expect/"  # a series part with an illustration: our heaviest page
 ARTICLE_BUDGET = 30_000  # bytes of HTML + CSS, gzip-compressed
 BAD_EMAIL = "sam@example,com"
+NOT_FREE = TIME_NOT_FREE.split(".")[0]  # "That time is not free any more"
 HONEYPOT = "website"  # consultations/forms.py: bots fill it in, people never see it
 DECORATIVE_IMAGES = {"author__photo"}  # classes of images that may have alt="": the name is beside
 
@@ -97,6 +105,138 @@ class FormWithErrors:
         return response.content.decode()
 
 
+# Booking the call. The `site` fixture gives one person call hours; each booking page makes
+# sure they are at work (times offered) or, for the form as it is without them, away.
+
+
+def call_hours(on):
+    """Someone takes calls (the site's one call taker is at work), or nobody does (away)."""
+    User.objects.filter(call_taker__isnull=False).update(is_active=on)
+
+
+def book_a_call():
+    """A request booked for the first free time, as the form stores it."""
+    call_hours(True)
+    request = make_request(email="robin@example.com")
+    booking.book(request, booking.free_times()[0])
+    return request
+
+
+class WithCallHours:
+    """`visitor_page` when someone has call hours (so the form offers times), or (`on=False`)
+    when nobody has."""
+
+    def __init__(self, visitor_page, on=True):
+        self.visitor_page = visitor_page
+        self.on = on
+
+    def open(self, page, base_url):
+        call_hours(self.on)
+        self.visitor_page.open(page, base_url)
+
+    def fetch(self, client):
+        call_hours(self.on)
+        return self.visitor_page.fetch(client)
+
+
+def book_meanwhile(moment):
+    """Someone else books `moment` while the visitor is still filling in the form."""
+    make_request(name="Quicker", assigned_to=CallTaker.objects.get().user, call_at=moment)
+
+
+class FormTimeNotFree:
+    """The consultation form sent back (409): the time chosen was booked by someone else
+    a moment before."""
+
+    path = "/consultation/"
+
+    def open(self, page, base_url):
+        call_hours(True)
+        page.goto(base_url + self.path)
+        page.get_by_label("What should we call you?").fill("Sam")
+        page.get_by_label("Phone number").fill("(555) 010-0177")
+        page.get_by_role("checkbox", name=re.compile("^I agree that")).check()
+        first_time = page.locator("input[name=call_time]").nth(1)  # after "No time suits me"
+        page.locator(f"label[for={first_time.get_attribute('id')}]").click()
+        book_meanwhile(datetime.fromisoformat(first_time.get_attribute("value")))
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Send my request").click()
+        assert navigation.value.status == HTTPStatus.CONFLICT
+        expect(page.get_by_role("alert")).to_contain_text(NOT_FREE)
+
+    def fetch(self, client):
+        call_hours(True)
+        form = client.get(self.path).context["form"]
+        taken = form.free_times[0]
+        book_meanwhile(taken)
+        data = {
+            "form_token": form.initial["form_token"],
+            "name": "Sam",
+            "phone": "(555) 010-0177",
+            "preferred_contact": "phone",
+            "consent": "on",
+            "call_time": taken.isoformat(),
+        }
+        response = client.post(self.path, data)
+        assert response.status_code == HTTPStatus.CONFLICT
+        assert response.context["form"].has_error("call_time", "not_free")
+        return response.content.decode()
+
+
+class FormLaterDays:
+    """The consultation form after "Show later days": every day's times, a time chosen, and
+    what was typed."""
+
+    path = "/consultation/"
+
+    def open(self, page, base_url):
+        call_hours(True)
+        page.goto(base_url + self.path)
+        page.get_by_label("What should we call you?").fill("Sam")
+        first_time = page.locator("input[name=call_time]").nth(1)  # after "No time suits me"
+        chosen = first_time.get_attribute("value")
+        page.locator(f"label[for={first_time.get_attribute('id')}]").click()
+        page.get_by_role("button", name="Show later days").click()
+        expect(page.get_by_role("button", name="Show later days")).to_have_count(0)
+        expect(page.locator("input[name=call_time]:checked")).to_have_value(chosen)
+
+    def fetch(self, client):
+        call_hours(True)
+        form = client.get(self.path).context["form"]
+        data = {
+            "form_token": form.initial["form_token"],
+            "name": "Sam",
+            "preferred_contact": "phone",
+            "call_time": form.free_times[0].isoformat(),
+            "later_days": "1",
+        }
+        response = client.post(self.path, data)
+        assert response.status_code == HTTPStatus.OK
+        assert not response.context["form"].call_days()["more"]
+        return response.content.decode()
+
+
+class Booked:
+    """A page for a call just booked, at the address `address(request)` gives: the thank-you
+    page the form redirects to, or the page the link in the confirmation opens."""
+
+    def __init__(self, address):
+        self.address = address
+
+    def open(self, page, base_url):
+        response = page.goto(base_url + self.address(book_a_call()))
+        assert response.status == HTTPStatus.OK, f"{response.url} answered {response.status}"
+
+    def fetch(self, client):
+        response = client.get(self.address(book_a_call()))
+        assert response.status_code == HTTPStatus.OK
+        return response.content.decode()
+
+
+def change_link(request):
+    return reverse("consultations:change_call", kwargs={"token": calls.change_token(request)})
+
+
 class ServerError:
     """The 500 page, as the handler renders it; the browser gets it in place of a page."""
 
@@ -129,9 +269,16 @@ PAGES = {
     "list-page-2": At("/blog/?page=2"),
     "search": At("/blog/search/?q=ketamine"),
     "editable-page": At("/pages/about/"),
-    "consultation-form": At("/consultation/"),
-    "form-with-errors": FormWithErrors(),
+    "consultation-form": WithCallHours(At("/consultation/"), on=False),
+    "form-with-errors": WithCallHours(FormWithErrors(), on=False),
     "thank-you": At("/consultation/thanks/"),
+    "form-with-times": WithCallHours(At("/consultation/")),
+    "form-later-days": FormLaterDays(),
+    "form-time-not-free": FormTimeNotFree(),
+    "thank-you-booked": Booked(thanks_address),
+    "change-call": Booked(change_link),
+    "call-cancelled": At("/consultation/call/cancelled/"),
+    "link-no-longer-works": At("/consultation/call/not-a-link-we-sent/", status=HTTPStatus.GONE),
     "not-found": At("/blog/no-such-article/", status=HTTPStatus.NOT_FOUND),
     "server-error": ServerError(),
 }
@@ -145,12 +292,32 @@ def site(settings):
     call_command("load_demo", stdout=io.StringIO())
     for _ in range(POSTS_PER_PAGE):
         make_post()
+    # Call hours every day, so the form always offers times (WithCallHours).
+    make_call_taker(hours=((9, 17),), weekdays=range(7))
 
 
 @pytest.fixture
 def html(site, client):
     """Each visitor page's HTML, exactly as the server sends it."""
     return {name: visitor_page.fetch(client) for name, visitor_page in PAGES.items()}
+
+
+def test_the_booking_pages_are_the_pages_they_say(html):
+    # So that the checks below check what they mean to.
+    assert 'name="call_time"' not in html["consultation-form"]
+    assert 'name="call_time"' not in html["form-with-errors"]
+    assert 'name="call_time"' in html["form-with-times"]
+    assert 'name="later_days"' in html["form-with-times"]
+    assert 'name="later_days"' not in html["form-later-days"]
+    chosen = re.compile(r'<input type="radio" name="call_time" value="[^"]+"[^>]* checked')
+    assert chosen.search(html["form-later-days"])  # a time chosen, to check how it looks
+    assert NOT_FREE in html["form-time-not-free"]
+    assert "Your call is booked for" in html["thank-you-booked"]
+    assert "Your call is booked for" not in html["thank-you"]
+    assert "Move my call to this time" in html["change-call"]
+    assert "Cancel my call" in html["change-call"]
+    assert "Your call is cancelled" in html["call-cancelled"]
+    assert "This link no longer works" in html["link-no-longer-works"]
 
 
 # axe-core with every rule it knows switched on: WCAG A to AAA (color-contrast-enhanced is 7:1),

@@ -1,5 +1,5 @@
-"""What browser tests share: where their screenshots go, and staff signing in through the
-admin's login form in Debian's chromium (Playwright)."""
+"""What browser tests share: where their screenshots go, staff signing in through the admin's
+login form in Debian's chromium (Playwright), and following the keyboard focus."""
 
 from pathlib import Path
 
@@ -17,3 +17,24 @@ def sign_in(page, live_server, username):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def focused(page):
+    """What has the keyboard focus: a form control's id, otherwise its name or its text."""
+    return page.evaluate(
+        """() => {
+            const element = document.activeElement;
+            return element.id || element.getAttribute("name") || element.textContent.trim();
+        }"""
+    )
+
+
+def tab_to(page, target, stops, limit=60):
+    """Press Tab until `target` (an id, a name or a text) has the focus, noting every stop on
+    the way in `stops`; fails the test when it never comes."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stops.append(focused(page))
+        if stops[-1] == target:
+            return
+    raise AssertionError(f"Tab never reached {target!r}; it went through {stops}")
