@@ -134,8 +134,8 @@ def test_the_error_summary_leads_to_the_times(client, taker):
 
     html = book(client).content.decode()
 
-    assert '<a href="#id_call_time">' in html
-    assert '<fieldset id="id_call_time"' in html
+    assert '<a href="#id_call_time_0">' in html  # the first choice, in the times' fieldset
+    assert 'id="id_call_time_0"' in html
 
 
 def test_show_later_days_keeps_what_was_typed_and_stores_nothing(client, taker):

@@ -303,7 +303,11 @@ def test_plausible_submissions_are_often_accepted():
     """The two properties above mean something only if many generated forms pass."""
     accepted = []
 
-    @hypothesis.settings(max_examples=100, suppress_health_check=WITH_FIXTURES, **PROPERTY)
+    # The same 100 examples every run: a share counted over random ones would now and then
+    # fall short by chance alone.
+    @hypothesis.settings(
+        max_examples=100, derandomize=True, suppress_health_check=WITH_FIXTURES, **PROPERTY
+    )
     @given(data=plausible_submissions())
     def collect(data):
         accepted.append(ConsultationForm(data).is_valid())

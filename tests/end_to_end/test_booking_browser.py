@@ -136,7 +136,7 @@ def test_a_visitor_books_with_the_keyboard_alone_then_moves_and_cancels_the_call
     screenshot("booking-thanks-phone")
     request = ConsultationRequest.objects.get(name="Robin")
     assert (request.call_at, request.assigned_to) == (moment, taker.user)
-    assert (request.status, request.preferred_contact) == (RequestStatus.SCHEDULED, "phone")
+    assert (request.status, request.preferred_contact) == (RequestStatus.NEW, "phone")
 
     # The confirmation: the time in words, a calendar file, and the link to change or cancel.
     (confirmation,) = mail_to("robin@example.com")
@@ -287,18 +287,12 @@ def test_a_time_booked_by_someone_else_meanwhile_shows_the_form_again_with_every
 
 # The error summary's links take the visitor to the field to correct (see
 # test_consultations_browser.py); for the times, its link is href="#", the top of the page.
-SUMMARY_LINK_GOES_NOWHERE = (
-    "templates/consultations/request_form.html and change_call.html link each error to "
-    '"#{{ field.id_for_label }}", which Django leaves empty for radio buttons (RadioSelect), '
-    'so the link for the time is href="#": the top of the page, not the times'
-)
 
 
 def focus_is_in_the_times(page):
     return page.evaluate("() => Boolean(document.activeElement.closest('.call-times'))")
 
 
-@pytest.mark.xfail(strict=True, reason=SUMMARY_LINK_GOES_NOWHERE)
 def test_on_the_form_the_summary_link_for_a_time_no_longer_free_goes_to_the_times(
     live_server, page, taker
 ):
@@ -318,7 +312,6 @@ def test_on_the_form_the_summary_link_for_a_time_no_longer_free_goes_to_the_time
     assert focus_is_in_the_times(page), f'href="{link.get_attribute("href")}"'
 
 
-@pytest.mark.xfail(strict=True, reason=SUMMARY_LINK_GOES_NOWHERE)
 def test_on_the_change_link_page_the_summary_link_for_a_missing_time_goes_to_the_times(
     live_server, page, taker
 ):
@@ -335,14 +328,8 @@ def test_on_the_change_link_page_the_summary_link_for_a_missing_time_goes_to_the
 
 # Enter in a text field (a phone keyboard's "Go") presses the form's default button: the first
 # submit button in it, which with times offered is "Show later days", not "Send my request".
-ENTER_SHOWS_LATER_DAYS = (
-    "templates/includes/call_times.html puts the 'Show later days' submit button before "
-    "'Send my request' in templates/consultations/request_form.html, so it is the form's "
-    "default button: Enter in a text field shows every day again instead of sending the form"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=ENTER_SHOWS_LATER_DAYS)
 def test_enter_in_a_text_field_sends_the_form_as_it_did_before_times_were_offered(
     live_server, page, taker
 ):

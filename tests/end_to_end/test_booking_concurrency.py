@@ -288,12 +288,6 @@ def test_50_visitors_picking_the_same_time_at_once_book_it_once_on_sqlite(
 DOUBLE_CLICKS = 20
 # README.md ("Keeping requests safe"): a double click, a resubmit or a retry makes exactly one
 # request, and every attempt sees the thank-you page.
-RETRY_REFUSED = (
-    "request_form (consultations/views.py) validates call_time first, and "
-    "CallTimeFields.clean_call_time (consultations/forms.py) finds the time no longer free, "
-    "booked by this very form, before services.receive looks up its one-time token: the retry "
-    "gets the form again (409, 'That time is not free any more') instead of the thank-you page"
-)
 
 
 def thanks_page_names(booker, server, response, call_time):
@@ -311,7 +305,6 @@ def booker_with_a_time(server, name, phone):
     return booker.choose(call_time), call_time
 
 
-@pytest.mark.xfail(strict=True, reason=RETRY_REFUSED)
 def test_a_booking_form_sent_again_later_is_thanked_with_its_time_and_stored_once(
     sqlite_server, sqlite_url
 ):
@@ -327,7 +320,6 @@ def test_a_booking_form_sent_again_later_is_thanked_with_its_time_and_stored_onc
     assert all(thanks_page_names(booker, sqlite_server, r, call_time) for r in again), statuses
 
 
-@pytest.mark.xfail(strict=True, reason=RETRY_REFUSED)
 def test_one_booking_form_posted_20_times_at_once_is_stored_once_and_every_post_is_thanked(
     sqlite_server, sqlite_url
 ):
