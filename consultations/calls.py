@@ -144,7 +144,7 @@ def calendar_file(consultation, start, cancelled=False):
     organizer = vCalAddress(f"mailto:{settings.PRACTICE_EMAIL}")
     organizer.params["cn"] = vText(settings.PRACTICE_NAME)
     event.add("organizer", organizer)
-    event.add("attendee", vCalAddress(f"mailto:{consultation.email}"))
+    # No ATTENDEE: it would repeat the visitor's address; calendar apps add the event without.
     calendar.add_component(event)
     return ("call.ics", calendar.to_ical(), _calendar_type(cancelled))
 

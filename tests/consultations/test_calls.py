@@ -185,6 +185,7 @@ def test_the_confirmation_names_the_time_and_carries_a_calendar_file_and_nothing
         == f"consultation-call-{ConsultationRequest.objects.get().pk}@clearwater-therapy.example"
     )
     assert str(event["SUMMARY"]) == "Phone call with Clearwater Psychotherapy"
+    assert "canary" not in calendar.to_ical().decode().lower()  # not even their address
 
 
 def test_a_call_back_request_is_told_how_soon_we_usually_call(client, taker):
