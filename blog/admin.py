@@ -11,6 +11,7 @@ from editor.checks import accessibility_warnings
 from editor.widgets import MarkdownEditor
 from images.uploads import prepare_image
 
+from . import review
 from .models import Author, OldPath, Post, Series, Topic
 
 
@@ -22,12 +23,20 @@ def checked_image(upload):
 
 
 class PostAdminForm(forms.ModelForm):
+    approve = forms.BooleanField(
+        label="I have reviewed this article and approve it",
+        required=False,
+        help_text="Only a clinician who did not write it can approve it. Readers then see your "
+        "name and the date, and the article may go live at its publication time.",
+    )
+    reviewer = None  # the signed-in user, set by PostAdmin.get_form
+
     class Meta:
         model = Post
         fields = [
-            "title", "slug", "summary", "body", "published_at", "author", "series",
-            "series_position", "topics", "cover_image", "cover_image_alt", "seo_title",
-            "seo_description",
+            "title", "slug", "summary", "content_note", "body", "published_at", "unpublish_at",
+            "author", "series", "series_position", "topics", "cover_image", "cover_image_alt",
+            "seo_title", "seo_description", "review_by",
         ]  # fmt: skip
         widgets = {
             "body": MarkdownEditor,
@@ -37,41 +46,89 @@ class PostAdminForm(forms.ModelForm):
     def clean_cover_image(self):
         return checked_image(self.cleaned_data.get("cover_image"))
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("approve"):
+            refusal = review.why_not(cleaned.get("author"), self.reviewer)
+            if refusal:
+                self.add_error("approve", refusal)
+        return cleaned
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("waiting", "Waiting for review"),
+            ("changed", "Changed since review"),
+            ("due", "Review due"),
+        ]
+
+    def queryset(self, request, queryset):
+        return {
+            "waiting": queryset.waiting_for_review,
+            "changed": queryset.changed_since_review,
+            "due": queryset.review_due,
+        }.get(self.value(), queryset.all)()
+
 
 class StateFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("live", "Live"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+        return [
+            ("live", "Live"),
+            ("scheduled", "Scheduled"),
+            ("draft", "Draft"),
+            ("taken_down", "Taken down"),
+        ]
 
     def queryset(self, request, queryset):
         return {
             "live": queryset.published,
             "scheduled": queryset.scheduled,
             "draft": queryset.drafts,
+            "taken_down": queryset.taken_down,
         }.get(self.value(), queryset.all)()
 
 
 @admin.register(Post)
 class PostAdmin(SimpleHistoryAdmin):
     form = PostAdminForm
-    list_display = ["title", "state_label", "series_part", "author", "published_at", "view_link"]
-    list_filter = [StateFilter, "series", "topics", "author"]
+    list_display = [
+        "title",
+        "state_label",
+        "review_label",
+        "series_part",
+        "author",
+        "published_at",
+        "view_link",
+    ]
+    list_filter = [StateFilter, ReviewFilter, "series", "topics", "author"]
     list_select_related = ["series", "author"]
     search_fields = ["title", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
-    actions = ["publish_now", "return_to_draft"]
+    actions = ["publish_now", "return_to_draft", "approve_review"]
+    readonly_fields = ["review_status"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body"]}),
+        (None, {"fields": ["title", "slug", "summary", "content_note", "body"]}),
+        (
+            "Review by a second clinician",
+            {"fields": ["review_status", "approve", "review_by"]},
+        ),
         (
             "Publishing",
             {
-                "fields": ["published_at", "author"],
+                "fields": ["published_at", "unpublish_at", "author"],
                 "description": "Empty time: a draft only staff can see. A future time: "
-                "published automatically then. A past time: live now.",
+                "published automatically then. A past time: live now. Until another "
+                "clinician approves it, an article stays a draft to visitors whatever its "
+                "time.",
             },
         ),
         ("Series and topics", {"fields": ["series", "series_position", "topics"]}),
@@ -85,10 +142,42 @@ class PostAdmin(SimpleHistoryAdmin):
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"reviewer": request.user})
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("approve"):
+            review.approve(obj, request.user)
+            self.message_user(request, "Approved: readers will see your review.")
         for warning in accessibility_warnings(obj.body_html, summary=obj.summary):
             self.message_user(request, warning, level=messages.WARNING)
+
+    @admin.display(description="Review")
+    def review_status(self, post):
+        if post.pk is None:
+            return "Waiting for review: another clinician approves the article once it is saved."
+        return review.status(post, long=True)
+
+    @admin.display(description="Review", ordering="reviewed_at")
+    def review_label(self, post):
+        return review.status(post)
+
+    @admin.action(description="Approve the selected articles (as their reviewer)")
+    def approve_review(self, request, queryset):
+        approved, refused = 0, []
+        for post in queryset.select_related("author"):
+            refusal = review.why_not(post.author, request.user)
+            if refusal:
+                refused.append((post, refusal))
+                continue
+            review.approve(post, request.user)
+            approved += 1
+        if approved:
+            self.message_user(request, f"{approved} article(s) approved.")
+        for post, refusal in refused:
+            self.message_user(request, f"“{post}” was not approved. {refusal}", messages.ERROR)
 
     @admin.display(description="State", ordering="published_at")
     def state_label(self, post):
@@ -194,7 +283,10 @@ class TopicAdmin(admin.ModelAdmin):
 class AuthorAdminForm(forms.ModelForm):
     class Meta:
         model = Author
-        fields = ["user", "display_name", "slug", "bio", "photo"]
+        fields = [
+            "user", "display_name", "slug", "bio", "photo", "license_type", "license_number",
+            "licensed_states",
+        ]  # fmt: skip
 
     def clean_photo(self):
         return checked_image(self.cleaned_data.get("photo"))

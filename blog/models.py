@@ -11,6 +11,11 @@ from simple_history.models import HistoricalRecords
 
 from editor.markdown import stored_html, validate_markdown
 
+SUICIDE_OR_SELF_HARM = re.compile(
+    r"suicid|self[- ]?harm|self[- ]?injur|kill(ing)? (my|your|them|him|her)sel", re.IGNORECASE
+)
+# What a reviewer approves: a change to any of these after the review needs another.
+REVIEWED_FIELDS = ("title", "summary", "body", "content_note")
 # Paths under /blog/ that belong to other pages, so no article may take them as its slug.
 RESERVED_SLUGS = {"series", "topic", "author", "search", "feed"}
 WORDS_PER_MINUTE = 200
@@ -82,6 +87,19 @@ class Author(models.Model):
         help_text="Part of the author page's address, e.g. dana for /blog/author/dana/.",
     )
     bio = models.TextField(blank=True, help_text="A few sentences, in plain words.")
+    license_type = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="As the license names it, e.g. “Licensed Clinical Social Worker (LCSW)”. "
+        "Several states require it on any advertising, websites included.",
+    )
+    license_number = models.CharField(max_length=40, blank=True)
+    licensed_states = models.CharField(
+        "licensed in",
+        max_length=200,
+        blank=True,
+        help_text="The states where the license is valid, e.g. “Oregon, Washington”.",
+    )
     photo = models.ImageField(
         upload_to="authors/", blank=True, width_field="photo_width", height_field="photo_height"
     )
@@ -100,8 +118,12 @@ class Author(models.Model):
 
 class PostQuerySet(models.QuerySet):
     def published(self):
-        """Posts whose publish time has arrived; a NULL time means draft, a future one scheduled."""
-        return self.filter(published_at__lte=timezone.now())
+        """What visitors may read: posts whose publication time has arrived and whose take-down
+        time has not, approved by a second clinician (unless BLOG_REQUIRE_REVIEW is off). A NULL
+        publication time means a draft, a future one scheduled."""
+        now = timezone.now()
+        public = self.filter(published_at__lte=now).exclude(unpublish_at__lte=now)
+        return public.filter(is_approved=True) if settings.BLOG_REQUIRE_REVIEW else public
 
     def scheduled(self):
         return self.filter(published_at__gt=timezone.now())
@@ -109,19 +131,43 @@ class PostQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(published_at__isnull=True)
 
+    def taken_down(self):
+        return self.filter(unpublish_at__lte=timezone.now())
+
+    def waiting_for_review(self):
+        """Never reviewed (live articles from before reviews began included)."""
+        return self.filter(reviewed_at__isnull=True)
+
+    def changed_since_review(self):
+        return self.filter(reviewed_at__isnull=False, content_changed_at__gt=F("reviewed_at"))
+
+    def review_due(self, today=None):
+        """Reviewed, and due for the next review (its "review by" date has come)."""
+        return self.filter(review_by__lte=today or timezone.localdate())
+
     def next_publication_time(self):
-        """When the next scheduled post goes live, or None."""
-        return (
-            self.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
-        )
+        """When public pages next change by themselves: the next scheduled post goes live or a
+        post is taken down; None if neither is ahead."""
+        now = timezone.now()
+        times = [
+            self.filter(**{f"{field}__gt": now})
+            .order_by(field)
+            .values_list(field, flat=True)
+            .first()
+            for field in ("published_at", "unpublish_at")
+        ]
+        return min((time for time in times if time), default=None)
 
     def with_series_and_byline(self):
         """Each post with its series and its author's byline in the same query, reading only what
         a byline and a series link show (not the author's account, nor the series' description)."""
-        return self.select_related("series", "author__author_profile").only(
+        return self.select_related(
+            "series", "author__author_profile", "reviewed_by__author_profile"
+        ).only(
             *(field.name for field in self.model._meta.concrete_fields),
             *("series__title", "series__slug"),
             *("author__author_profile__display_name", "author__author_profile__slug"),
+            *("reviewed_by__author_profile__display_name", "reviewed_by__author_profile__slug"),
         )
 
     def for_listing(self):
@@ -240,6 +286,43 @@ class Post(models.Model):
         help_text="Optional. Replaces the summary in search results.",
     )
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+    content_note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Optional. Shown before the text, e.g. “This article talks about suicide.” "
+        "When it mentions suicide or self-harm, the crisis line is shown with it.",
+    )
+    unpublish_at = models.DateTimeField(
+        "take down at",
+        null=True,
+        blank=True,
+        help_text="Optional. From this time the article leaves every list, feed and series, and "
+        "its address says it is no longer available (for notices that expire).",
+    )
+    # Review by a second clinician (blog/review.py).
+    is_approved = models.BooleanField(
+        "approved",
+        default=False,
+        editable=False,
+        help_text="A second clinician approved it, so it may be public.",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_posts",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_by = models.DateField(
+        "review by",
+        null=True,
+        blank=True,
+        help_text="When it is due for its next review (set when it is approved).",
+    )
+    # When the title, summary or text last changed: after the review, it needs another.
+    content_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     imported_from = models.CharField(
         max_length=200,
         blank=True,
@@ -289,7 +372,11 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         self.render_body()
-        previous = Post.objects.filter(pk=self.pk).values("slug", "published_at").first()
+        previous = (
+            Post.objects.filter(pk=self.pk).values("slug", "published_at", *REVIEWED_FIELDS).first()
+        )
+        if previous and any(previous[name] != getattr(self, name) for name in REVIEWED_FIELDS):
+            self.content_changed_at = timezone.now()  # what the reviewer read has changed
         super().save(*args, **kwargs)
         # A published post keeps its old address: remember it, and free the new one.
         OldPath.objects.filter(path=normalize_old_path(self.get_absolute_url())).delete()
@@ -309,9 +396,14 @@ class Post(models.Model):
 
     @property
     def state(self):
+        now = timezone.now()
         if self.published_at is None:
             return "Draft"
-        if self.published_at > timezone.now():
+        if self.unpublish_at and self.unpublish_at <= now:
+            return "Taken down"
+        if settings.BLOG_REQUIRE_REVIEW and not self.is_approved:
+            return "Waiting for review"
+        if self.published_at > now:
             return "Scheduled"
         return "Live"
 
@@ -326,6 +418,19 @@ class Post(models.Model):
         return bool(published) and timezone.localdate(self.updated_at) > timezone.localdate(
             published
         )
+
+    @property
+    def content_note_needs_crisis_line(self):
+        return bool(SUICIDE_OR_SELF_HARM.search(self.content_note))
+
+    @property
+    def changed_since_review(self):
+        return bool(self.reviewed_at) and self.content_changed_at > self.reviewed_at
+
+    @property
+    def reviewer(self):
+        """The reviewer as readers see them: their author profile (reviewers must have one)."""
+        return getattr(self.reviewed_by, "author_profile", None)
 
     @property
     def meta_title(self):

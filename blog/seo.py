@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.utils import timezone
 
 # Our sanitizer always writes double-quoted attributes, so this finds every root-relative URL.
 ROOT_RELATIVE_URL = re.compile(r'(\s(?:href|src))="/(?!/)')
@@ -18,17 +19,22 @@ def post_structured_data(post, request):
     url = request.build_absolute_uri(post.get_absolute_url())
     byline = post.byline
     if hasattr(byline, "get_absolute_url"):
-        page = request.build_absolute_uri(byline.get_absolute_url())
-        author = {"@type": "Person", "name": str(byline), "url": page}
+        author = person(byline, request)
     else:
         author = {"@type": "Organization", "name": str(byline)}
+    # Who reviewed it, and when, are the web page's (schema.org WebPage: reviewedBy,
+    # lastReviewed), the page whose main entity the article is.
+    web_page = {"@type": "WebPage", "@id": url, "url": url}
+    if post.reviewer:
+        web_page["reviewedBy"] = person(post.reviewer, request)
+        web_page["lastReviewed"] = timezone.localdate(post.reviewed_at).isoformat()
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": post.title,
         "description": post.meta_description,
         "url": url,
-        "mainEntityOfPage": url,
+        "mainEntityOfPage": web_page,
         "author": author,
         "publisher": {"@type": "Organization", "name": settings.PRACTICE_NAME},
         "dateModified": post.updated_at.isoformat(),
@@ -45,3 +51,9 @@ def post_structured_data(post, request):
             "url": request.build_absolute_uri(post.series.get_absolute_url()),
         }
     return data
+
+
+def person(profile, request):
+    """An author profile as a schema.org Person."""
+    url = request.build_absolute_uri(profile.get_absolute_url())
+    return {"@type": "Person", "name": str(profile), "url": url}

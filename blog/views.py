@@ -1,4 +1,5 @@
 import re
+from http import HTTPStatus
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
@@ -63,7 +64,12 @@ def post_detail(request, slug):
         .first()
     )
     if post is None:
-        raise Http404("No such article.")  # blog.middleware redirects an old address
+        gone = Post.objects.taken_down().filter(slug=slug).select_related("series").first()
+        if gone is None:
+            raise Http404("No such article.")  # blog.middleware redirects an old address
+        series = gone.series if gone.series and gone.series.published_parts().exists() else None
+        context = {"title": gone.title, "series": series}
+        return render(request, "blog/post_gone.html", context, status=HTTPStatus.GONE)
 
     series_parts = list(post.series.published_parts().headlines()) if post.series_id else []
     previous_post, next_post = post.neighbours(series_parts)

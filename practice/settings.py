@@ -295,6 +295,13 @@ CONSULTATION_REMINDER_HOURS = int(os.environ.get("CONSULTATION_REMINDER_HOURS", 
 # (e.g. X-Real-IP). Empty: the address of the connection itself.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
 
+# --- Articles ---------------------------------------------------------------------------------
+# A second clinician approves each article before visitors can read it (blog/review.py); a
+# practice with one clinician turns this off. Approved articles are due for another review
+# this many months later.
+BLOG_REQUIRE_REVIEW = env_bool("BLOG_REQUIRE_REVIEW", True)
+BLOG_REVIEW_MONTHS = int(os.environ.get("BLOG_REVIEW_MONTHS", "12"))
+
 # --- Backups ----------------------------------------------------------------------------------
 # Where `backup_db` writes; empty means backups/ next to the SQLite database file.
 BACKUP_DIR = os.environ.get("DJANGO_BACKUP_DIR", "")

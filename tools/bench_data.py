@@ -271,6 +271,7 @@ class _Builder:
                 reading_minutes=minutes,
                 author=rng.choice(authors),
                 published_at=published_at,
+                is_approved=True,  # reviewed: public at its time
             )
             if series_part:
                 post.series, post.series_position = series[series_part[0]], series_part[1]

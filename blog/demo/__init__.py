@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
+from blog import review
 from blog.models import Author, Post, Series, Topic
 from editor.documents import read_document
 from images.uploads import store_editor_image
@@ -18,7 +19,7 @@ from images.uploads import store_editor_image
 POSTS_DIR = Path(__file__).parent / "posts"
 
 AUTHORS = {
-    # username: (first name, last name, display name, bio)
+    # username: (first name, last name, display name, bio, license type, number, states)
     "dana": (
         "Dana",
         "Reyes",
@@ -26,15 +27,23 @@ AUTHORS = {
         "Dana is a licensed clinical social worker trained in ketamine-assisted psychotherapy. "
         "She leads preparation, dosing-day support and integration, and also offers weekly "
         "talk therapy for anxiety, low mood, grief and life changes.",
+        "Licensed Clinical Social Worker (LCSW)",
+        "DEMO-1042",  # made up, as is all demo content
+        "Oregon, Washington",
     ),
     "sam": (
         "Sam",
         "Okafor",
-        "Sam Okafor, MD",
+        "Dr. Sam Okafor, MD",
         "Dr. Okafor is a psychiatrist. He carries out the medical screening for KAP, prescribes "
         "and gives the medicine when it is a safe option, and works with your own doctor.",
+        "Physician and Surgeon (MD), board-certified in psychiatry",
+        "DEMO-2087",
+        "Oregon",
     ),
 }
+# Each writes; the other reviews.
+REVIEWERS = {"dana": "sam", "sam": "dana"}
 SERIES_DESCRIPTIONS = {
     "Understanding KAP": (
         "Four short articles for anyone wondering about ketamine-assisted psychotherapy: what it "
@@ -67,6 +76,9 @@ def load():
         post.full_clean()
         post.save()
         post.topics.set(topic_named(name.strip()) for name in fields["topics"].split(","))
+        if post.published_at:  # reviewed two days before it went out (or now, if scheduled)
+            reviewed = min(post.published_at, timezone.now()) - timedelta(days=2)
+            review.approve(post, author_user(REVIEWERS[fields["author"]]), now=reviewed)
         # Written when published, not edited since.
         Post.objects.filter(pk=post.pk).update(updated_at=post.published_at or post.created_at)
         created += 1
@@ -84,7 +96,7 @@ def publication_time(fields):
 
 def author_user(username):
     """The author's account; outside DEBUG it is created without a way to sign in."""
-    first_name, last_name, display_name, bio = AUTHORS[username]
+    first_name, last_name, display_name, bio, license_type, number, states = AUTHORS[username]
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": first_name, "last_name": last_name}
     )
@@ -92,7 +104,15 @@ def author_user(username):
         user.set_unusable_password()
         user.save()
     Author.objects.get_or_create(
-        user=user, defaults={"display_name": display_name, "slug": username, "bio": bio}
+        user=user,
+        defaults={
+            "display_name": display_name,
+            "slug": username,
+            "bio": bio,
+            "license_type": license_type,
+            "license_number": number,
+            "licensed_states": states,
+        },
     )
     return user
 

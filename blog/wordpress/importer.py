@@ -187,7 +187,9 @@ class _Importer:
         fields = self._fields(item, post)
         topics = [topic for term in item.terms if (topic := self._topic(term))]
         if post is None:
-            post = Post(imported_from=source, **fields)
+            # Live on the old site, live here, waiting for its first review (as articles
+            # live before reviews began); anything else waits for approval to go live.
+            post = Post(imported_from=source, is_approved=STATES[item.status] == "live", **fields)
             self._save(post, item)
             post.topics.set(topics)
             self._keep_old_update_time(post, item)

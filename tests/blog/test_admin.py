@@ -98,7 +98,7 @@ def test_clinician_publishes_a_new_article(clinician_client):
 
     assert response.status_code == HTTPStatus.FOUND
     post = Post.objects.get(slug="breathing-before-a-session")
-    assert post.state == "Live"
+    assert post.state == "Waiting for review"  # until another clinician approves it
     assert "<h2>Breathe</h2>" in post.body_html
     assert post.history.get().history_user == clinician_client.user
 

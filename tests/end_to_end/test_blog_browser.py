@@ -137,8 +137,9 @@ def test_clinician_writes_an_article_with_an_image_and_adds_it_to_a_series(
     # The preview keeps what was written before the image.
     expect(preview.locator("strong")).to_have_text("an hour before bed")
 
-    page.get_by_role("link", name="Today").click()
-    page.get_by_role("link", name="Now").click()
+    publication = page.locator(".field-published_at")
+    publication.get_by_role("link", name="Today").click()
+    publication.get_by_role("link", name="Now").click()
     page.get_by_label("Series:", exact=True).select_option(label=series.title)
     page.get_by_label("Part:", exact=True).fill("2")
     screenshot("blog-admin-add-article-with-preview")
@@ -146,7 +147,17 @@ def test_clinician_writes_an_article_with_an_image_and_adds_it_to_a_series(
 
     expect(page.get_by_text(f"The article “{title}” was added successfully.")).to_be_visible()
     post = Post.objects.get(slug="a-steady-evening-routine")
-    assert (post.series, post.series_position, post.state) == (series, 2, "Live")
+    assert (post.series, post.series_position, post.state) == (series, 2, "Waiting for review")
+    page.get_by_role("button", name="Log out").click()
+
+    # Not public until another clinician approves it: Sam does, on the article's page.
+    page.goto(f"{live_server.url}/blog/")
+    expect(page.get_by_role("link", name=title)).to_have_count(0)
+    sign_in(page, live_server, "sam")
+    page.goto(f"{live_server.url}/admin/blog/post/{post.pk}/change/")
+    page.get_by_label("I have reviewed this article and approve it").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Approved: readers will see your review.")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 
     # A visitor now finds it on the public site.

@@ -70,7 +70,8 @@ _post_numbers = count(1)
 
 
 def make_post(**overrides):
-    """A live post by default; pass published_at=None for a draft, a future time to schedule."""
+    """A live post by default, approved as if reviewed (is_approved=False: waiting for review);
+    pass published_at=None for a draft, a future time to schedule."""
 
     number = next(_post_numbers)
     fields = {
@@ -79,6 +80,7 @@ def make_post(**overrides):
         "summary": f"What article {number} is about.",
         "body": f"## Part of the story\n\nThe text of article {number}.",
         "published_at": timezone.now() - timedelta(days=number),
+        "is_approved": True,
     }
     fields.update(overrides)
     if "author" not in fields:
