@@ -14,7 +14,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from http import HTTPStatus
 
@@ -24,8 +24,10 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from blog.models import Series
 from blog.views import POSTS_PER_PAGE
 from consultations import booking, calls
 from consultations.forms import TIME_NOT_FREE
@@ -279,6 +281,8 @@ PAGES = {
     "change-call": Booked(change_link),
     "call-cancelled": At("/consultation/call/cancelled/"),
     "link-no-longer-works": At("/consultation/call/not-a-link-we-sent/", status=HTTPStatus.GONE),
+    "article-with-content-note": At("/blog/when-the-dark-thoughts-come/"),
+    "taken-down-article": At("/blog/summer-group-2026/", status=HTTPStatus.GONE),
     "not-found": At("/blog/no-such-article/", status=HTTPStatus.NOT_FOUND),
     "server-error": ServerError(),
 }
@@ -292,6 +296,20 @@ def site(settings):
     call_command("load_demo", stdout=io.StringIO())
     for _ in range(POSTS_PER_PAGE):
         make_post()
+    make_post(
+        title="When the dark thoughts come",
+        slug="when-the-dark-thoughts-come",
+        content_note="This article talks about suicide and thoughts of self-harm.",
+        body="## You are not alone\n\nThoughts of dying can pass. Call or text 988 any time.",
+    )
+    make_post(
+        title="Our summer group",
+        slug="summer-group-2026",
+        series=Series.objects.get(slug="understanding-kap"),
+        series_position=9,
+        published_at=timezone.now() - timedelta(days=90),
+        unpublish_at=timezone.now() - timedelta(days=1),
+    )
     # Call hours every day, so the form always offers times (WithCallHours).
     make_call_taker(hours=((9, 17),), weekdays=range(7))
 
@@ -318,6 +336,10 @@ def test_the_booking_pages_are_the_pages_they_say(html):
     assert "Cancel my call" in html["change-call"]
     assert "Your call is cancelled" in html["call-cancelled"]
     assert "This link no longer works" in html["link-no-longer-works"]
+    assert "Before you read:" in html["article-with-content-note"]
+    assert 'href="tel:988"' in html["article-with-content-note"]
+    assert "no longer available" in html["taken-down-article"]
+    assert 'href="/blog/series/understanding-kap/"' in html["taken-down-article"]
 
 
 # axe-core with every rule it knows switched on: WCAG A to AAA (color-contrast-enhanced is 7:1),
