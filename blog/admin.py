@@ -164,7 +164,9 @@ class PostAdmin(SimpleHistoryAdmin):
     def review_label(self, post):
         return review.status(post)
 
-    @admin.action(description="Approve the selected articles (as their reviewer)")
+    @admin.action(
+        description="Approve the selected articles (as their reviewer)", permissions=["change"]
+    )
     def approve_review(self, request, queryset):
         approved, refused = 0, []
         for post in queryset.select_related("author"):
@@ -194,7 +196,7 @@ class PostAdmin(SimpleHistoryAdmin):
         label = "View" if post.is_public else "Preview"
         return format_html('<a href="{}">{}</a>', post.get_absolute_url(), label)
 
-    @admin.action(description="Publish selected articles now")
+    @admin.action(description="Publish selected articles now", permissions=["change"])
     def publish_now(self, request, queryset):
         now = timezone.now()
         posts = list(queryset.exclude(published_at__lte=now))
@@ -203,7 +205,7 @@ class PostAdmin(SimpleHistoryAdmin):
             post.save()  # through save(), so each change is a revision with who made it
         self.message_user(request, f"{len(posts)} article(s) published.")
 
-    @admin.action(description="Return selected articles to draft")
+    @admin.action(description="Return selected articles to draft", permissions=["change"])
     def return_to_draft(self, request, queryset):
         posts = list(queryset.exclude(published_at__isnull=True))
         for post in posts:
