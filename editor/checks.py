@@ -1,10 +1,27 @@
-"""Plain-language accessibility checks on what an editor wrote, made when they save.
+"""Plain-language checks on what an editor wrote, made when they save.
 
 They warn, never block: the editor may have a reason, and a warning teaches more than a refusal.
+writing_warnings() gives them all, most urgent first: safe messaging and health claims
+(editor/wording.py, with the rules in editor/safe_messaging.py), accessibility (below), and the
+reading grade (editor/readability.py).
 """
 
 import re
 from html.parser import HTMLParser
+
+from editor import readability, wording
+from editor.readability import ReadingLevel, reading_level, reading_level_warnings
+from editor.text import read
+from editor.wording import safe_messaging_warnings
+
+__all__ = [
+    "ReadingLevel",
+    "accessibility_warnings",
+    "reading_level",
+    "reading_level_warnings",
+    "safe_messaging_warnings",
+    "writing_warnings",
+]
 
 # Alt text the editor inserts with an uploaded image: visibly unfinished, so the clinician
 # replaces it and these checks can find any left behind (empty alt would mean "decorative").
@@ -47,6 +64,19 @@ class _Outline(HTMLParser):
         if tag == "a" and self._link_text is not None:
             self.links.append(" ".join("".join(self._link_text).split()))
             self._link_text = None
+
+
+def writing_warnings(html, summary=None):
+    """Every save-time warning about rendered HTML, as plain sentences for the admin to show.
+
+    Pass `summary` for articles, which need one on lists and in search results.
+    """
+    document = read(html)
+    return (
+        wording.warnings_for(document)
+        + accessibility_warnings(html, summary=summary)
+        + readability.warnings_for(document)
+    )
 
 
 def accessibility_warnings(html, summary=None):
