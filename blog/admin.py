@@ -4,10 +4,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from editor.checks import accessibility_warnings
+from editor.checks import reading_level, writing_warnings
+from editor.readability import GRADE_AIM
 from editor.widgets import MarkdownEditor
 from images.uploads import prepare_image
 
@@ -114,12 +115,12 @@ class PostAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
     actions = ["publish_now", "return_to_draft", "approve_review"]
-    readonly_fields = ["review_status"]
+    readonly_fields = ["review_status", "reading_grade"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "content_note", "body"]}),
         (
             "Review by a second clinician",
-            {"fields": ["review_status", "approve", "review_by"]},
+            {"fields": ["review_status", "approve", "review_by", "reading_grade"]},
         ),
         (
             "Publishing",
@@ -151,7 +152,7 @@ class PostAdmin(SimpleHistoryAdmin):
         if form.cleaned_data.get("approve"):
             review.approve(obj, request.user)
             self.message_user(request, "Approved: readers will see your review.")
-        for warning in accessibility_warnings(obj.body_html, summary=obj.summary):
+        for warning in writing_warnings(obj.body_html, summary=obj.summary):
             self.message_user(request, warning, level=messages.WARNING)
 
     @admin.display(description="Review")
@@ -159,6 +160,21 @@ class PostAdmin(SimpleHistoryAdmin):
         if post.pk is None:
             return "Waiting for review: another clinician approves the article once it is saved."
         return review.status(post, long=True)
+
+    @admin.display(description="Reading grade")
+    def reading_grade(self, post):
+        if not post.body_html:
+            return "Shown once the article has text and is saved."
+        level = reading_level(post.body_html)
+        if level.grade <= GRADE_AIM:
+            return f"{level.grade:.1f} (Flesch–Kincaid): easy for most readers."
+        return format_html(
+            "{} (Flesch–Kincaid): above grade {}; health writing for the public reads best at "
+            "grade 8 or below. Its longest sentences:<ol>{}</ol>",
+            f"{level.grade:.1f}",
+            GRADE_AIM,
+            format_html_join("", "<li>{}</li>", ((s,) for s in level.longest_sentences)),
+        )
 
     @admin.display(description="Review", ordering="reviewed_at")
     def review_label(self, post):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from editor.checks import accessibility_warnings
+from editor.checks import writing_warnings
 from editor.widgets import MarkdownEditor
 
 from .models import Page
@@ -25,5 +25,5 @@ class PageAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        for warning in accessibility_warnings(obj.body_html):
+        for warning in writing_warnings(obj.body_html):
             self.message_user(request, warning, level=messages.WARNING)

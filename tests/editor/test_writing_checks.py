@@ -1,6 +1,8 @@
-"""Editors are warned (never blocked) about inaccessible writing, and images get their sizes."""
+"""Editors are warned (never blocked) about inaccessible writing, unsafe wording and hard reading,
+and images get their sizes."""
 
 import io
+import re
 from http import HTTPStatus
 
 import pytest
@@ -11,7 +13,7 @@ from PIL import Image
 from blog.models import Post
 from editor.checks import accessibility_warnings
 from images.uploads import store_editor_image
-from tests.support.factories import make_clinician, make_page, make_post
+from tests.support.factories import make_clinician, make_page, make_post, post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +103,70 @@ def test_uploaded_images_in_an_article_get_width_height_and_lazy_loading():
         'decoding="async">'
     ) in post.body_html
     assert '<img src="https://example.com/b.png" alt="Elsewhere">' in post.body_html
+
+
+def test_saving_an_article_warns_about_unsafe_wording_naming_the_words_and_the_source(client):
+    clinician = make_clinician()
+    client.force_login(clinician)
+    body = (
+        "## Hope\n\nHer brother committed suicide two years ago. Ketamine is FDA-approved "
+        "and cures depression."
+    )
+
+    response = client.post(
+        "/admin/blog/post/add/",
+        post_form(author=clinician.pk, body=body, slug="hope"),
+        follow=True,
+    )
+
+    assert Post.objects.filter(slug="hope").exists()  # a warning never stops the save
+    texts = [str(m) for m in response.context["messages"]]
+    (suicide,) = [t for t in texts if "“committed suicide”" in t]
+    assert "died by suicide" in suicide and "reportingonsuicide.org" in suicide
+    assert any("988" in t for t in texts)
+    assert any("FDA" in t and "esketamine" in t.lower() for t in texts)
+    assert any("“cures”" in t for t in texts)
+
+
+def test_died_by_suicide_with_the_crisis_line_gets_no_safe_messaging_warning(client):
+    clinician = make_clinician()
+    client.force_login(clinician)
+    body = "## Hope\n\nHer brother died by suicide. If you are struggling, call or text 988."
+
+    response = client.post(
+        "/admin/blog/post/add/", post_form(author=clinician.pk, body=body), follow=True
+    )
+
+    texts = [str(m) for m in response.context["messages"]]
+    assert not [t for t in texts if "suicide" in t or "988" in t]
+
+
+def test_the_article_page_shows_its_reading_grade_and_longest_sentences_above_grade_9(client):
+    client.force_login(make_clinician())
+    easy = make_post(body="We sit with you. You rest. We talk first.")
+    hard = make_post(
+        body="Notwithstanding considerable methodological heterogeneity, contemporary "
+        "randomized evidence consistently indicates that subanesthetic ketamine administration "
+        "precipitates clinically meaningful amelioration of treatment-resistant symptomatology."
+    )
+
+    easy_page = client.get(f"/admin/blog/post/{easy.pk}/change/").content.decode()
+    hard_page = client.get(f"/admin/blog/post/{hard.pk}/change/").content.decode()
+
+    assert "Reading grade" in easy_page and "easy for most readers" in easy_page
+    assert re.search(r"\d+\.\d \(Flesch–Kincaid\): above grade 9", hard_page)
+    assert "<li>Notwithstanding considerable methodological heterogeneity" in hard_page
+
+
+def test_saving_a_page_warns_about_health_claims(client):
+    page = make_page(body="Hello")
+    client.force_login(make_clinician())
+
+    response = client.post(
+        f"/admin/pages/page/{page.pk}/change/",
+        {"address": "about", "title": "About us", "body": "Our care is guaranteed to work."},
+        follow=True,
+    )
+
+    texts = [str(m) for m in response.context["messages"]]
+    assert any("“guaranteed”" in t for t in texts)
