@@ -70,11 +70,20 @@ def references(cmark_html):
     start = cmark_html.find(_SECTION)
     if start == -1:
         return cmark_html
-    text = _CITATION.sub(_citation, cmark_html[:start])
+    cited = set()  # the citations' ids
+
+    def citation(match):
+        html, anchor = _citation(match)
+        cited.add(anchor)
+        return html
+
+    text = _CITATION.sub(citation, cmark_html[:start])
     notes = itertools.count(1)
     listed = cmark_html[start + len(_SECTION) :]
     listed = _NOTE.sub(lambda _match: f'<li id="fn-{next(notes)}">', listed)
-    listed = _BACK_LINK.sub(_back_link, _CITATION.sub(_citation, listed))
+    listed = _CITATION.sub(citation, listed)
+    # cmark also links back to citations inside notes it leaves out (never cited themselves).
+    listed = _BACK_LINK.sub(lambda match: _back_link(match, cited), listed)
     return f"{text}<section>\n<h2>{HEADING}</h2>\n{_with_linked_addresses(listed)}"
 
 
@@ -94,24 +103,25 @@ def reference_links(html_text):
 
 
 def _citation(match):
-    cited, number = match[2], match[3]
-    anchor = f"fnref-{number}-{cited}" if cited else f"fnref-{number}"
-    return (
+    """(the citation's link, its id)"""
+    time, number = match[2], match[3]
+    anchor = f"fnref-{number}-{time}" if time else f"fnref-{number}"
+    html = (
         f'<a href="#fn-{number}" id="{anchor}" aria-label="Reference {number}">'
         f"<sup>{number}</sup></a>"
     )
+    return html, anchor
 
 
-def _back_link(match):
-    number, cited = match[1], match[2]
-    if cited:
-        return (
-            f'<a href="#fnref-{number}-{cited}" aria-label="Back to reference {number} in the '
-            f'text, citation {cited}">{BACK}<sup>{cited}</sup></a>'
-        )
-    return (
-        f'<a href="#fnref-{number}" aria-label="Back to reference {number} in the text">{BACK}</a>'
-    )
+def _back_link(match, cited):
+    number, time = match[1], match[2]
+    anchor = f"fnref-{number}-{time}" if time else f"fnref-{number}"
+    if anchor not in cited:
+        return ""
+    if time:
+        label = f"Back to reference {number} in the text, citation {time}"
+        return f'<a href="#{anchor}" aria-label="{label}">{BACK}<sup>{time}</sup></a>'
+    return f'<a href="#{anchor}" aria-label="Back to reference {number} in the text">{BACK}</a>'
 
 
 def _with_linked_addresses(listed):

@@ -17,7 +17,7 @@ from editor.markdown import (
     render,
     stored_html,
 )
-from tests.editor.footnote_ids import id_problems, ids
+from tests.editor.footnote_ids import broken_footnote_links, id_problems, ids
 from tests.support.html_checks import active_content
 
 REL = ' rel="noopener noreferrer"'
@@ -83,6 +83,22 @@ def test_ids_come_from_the_numbers_never_from_the_labels(label):
         "fnref-1", "fnref-2", "fnref-1-2", "fn-1", "fn-2",
     ]  # fmt: skip
     assert active_content(html) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cited[^b].\n\n[^a]: Never cited, but cites [^b].\n[^b]: A note.",
+        "[^a]: Cites itself[^a].\n\nCited[^a].",
+        "Cited[^a].\n\n[^a]: Cites [^b] twice[^b].\n[^b]: Only cited in a note.",
+        "x\n\n[^1-2]: [^a]\n\n[^1]: [^c][^c]\n\n[^c]: text\n\n    **[^c][^[^a]",
+    ],
+)
+def test_every_citation_and_back_link_leads_somewhere_on_the_page(text):
+    html = render(text)
+
+    assert broken_footnote_links(html) == []
+    assert id_problems(html) == []
 
 
 def test_the_reference_list_can_hold_what_any_text_can():

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from blog.models import Post
 from editor.markdown import MAX_CHARACTERS, render
-from tests.editor.footnote_ids import id_problems
+from tests.editor.footnote_ids import broken_footnote_links, id_problems
 from tests.support.factories import make_clinician, post_form
 from tests.support.html_checks import active_content
 from tests.support.subprocess_django import PRODUCTION, run_django
@@ -196,6 +196,7 @@ def test_render_leaves_noactive_content(payload):
 
     assert active_content(output) == [], output
     assert id_problems(output) == [], output
+    assert broken_footnote_links(output) == [], output
 
 
 @pytest.mark.parametrize("payload", XSS_CORPUS)
@@ -205,6 +206,7 @@ def test_render_leaves_noactive_content_in_a_footnote(payload):
     assert "<h2>References</h2>" in output
     assert active_content(output) == [], output
     assert id_problems(output) == [], output
+    assert broken_footnote_links(output) == [], output
 
 
 def test_the_corpus_is_large_enough_to_mean_something():
@@ -331,6 +333,9 @@ def test_every_known_slow_pattern_at_the_limit_is_rendered_or_refused_promptly()
     assert len(outcomes) == len(CASES)
     assert outcomes["ordinary article"] == "rendered"
     assert outcomes["nested quotes >"].startswith("refused")
+    assert outcomes["footnote cited throughout [^a]"].startswith("refused")
+    assert outcomes["footnote cited every 200 chars"] == "rendered"
+    assert outcomes["addresses in a footnote"] == "rendered"
     assert all(
         outcome == "rendered" or outcome.startswith("refused") for outcome in outcomes.values()
     )

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from editor.markdown import render
-from tests.editor.footnote_ids import id_problems
+from tests.editor.footnote_ids import broken_footnote_links, id_problems
 from tests.support.html_checks import active_content
 from tests.support.hypothesis_setup import ANY_TEXT, PROPERTY, WITH_FIXTURES
 
@@ -125,6 +125,7 @@ def test_rendered_markdown_never_contains_active_content(text):
     assert isinstance(output, str)
     assert active_content(output) == [], output
     assert id_problems(output) == [], output
+    assert broken_footnote_links(output) == [], output
 
 
 @hypothesis.settings(max_examples=300, suppress_health_check=WITH_FIXTURES, **PROPERTY)
