@@ -45,14 +45,23 @@ def public_order(page, live_server, series):
     return [title.strip() for title in page.locator("main ol li a").all_inner_texts()]
 
 
-def drag(page, source, target):
-    """Press the mouse on `source`, move it in small steps to just above `target`, release."""
+def drag(page, source, target, until):
+    """Press the mouse on `source`, move it slowly over the top of `target`, and release it
+    once `until()` says the row has moved there (sortable rows animate for a moment, and a
+    busy machine is slower still)."""
     start, end = source.bounding_box(), target.bounding_box()
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
     page.mouse.down()
-    x = end["x"] + end["width"] / 2
-    page.mouse.move(x, end["y"] + end["height"] / 2, steps=10)
-    page.mouse.move(x, end["y"] + 2, steps=5)
+    top = end["y"] + 2
+    for step in range(1, 11):
+        page.mouse.move(x, y + (top - y) * step / 10)
+        page.wait_for_timeout(30)
+    for attempt in range(50):
+        if until():
+            break
+        page.mouse.move(x, top + attempt % 2)  # a small move keeps the drag going
+        page.wait_for_timeout(100)
     page.mouse.up()
 
 
@@ -66,7 +75,14 @@ def test_a_clinician_drags_the_last_part_to_the_top_and_saves(
     assert part_numbers(page) == {"Preparing": "1", "The session": "2", "Integration": "3"}
 
     # The handle is the row's first cell: the part's title, on the drag pattern.
-    drag(page, rows(page).nth(2).locator("td.original p"), rows(page).nth(0))
+    drag(
+        page,
+        rows(page).nth(2).locator("td.original p"),
+        rows(page).nth(0),
+        until=lambda: (
+            rows(page).nth(0).locator("td.field-title").inner_text().strip() == "Integration"
+        ),
+    )
 
     expect(rows(page).nth(0).locator("td.field-title")).to_have_text("Integration")
     assert part_numbers(page) == {"Integration": "1", "Preparing": "2", "The session": "3"}
