@@ -1,3 +1,4 @@
+from adminsortable2.admin import SortableAdminBase, SortableTabularInline
 from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
@@ -234,6 +235,9 @@ class SeriesPartForm(forms.ModelForm):
     class Meta:
         model = Post
         fields = ["series_position"]
+        # A number to type (the admin's narrow number field), which adminsortable2's script
+        # also fills in after a drag: it numbers the "_reorder_" inputs 1, 2, 3… as shown.
+        widgets = {"series_position": forms.NumberInput(attrs={"class": "vIntegerField _reorder_"})}
 
     def validate_unique(self):
         # Parts are checked against each other by the formset, and save_formset moves them
@@ -241,9 +245,20 @@ class SeriesPartForm(forms.ModelForm):
         pass
 
 
-class SeriesPartInline(admin.TabularInline):
+class SeriesPartFormSet(forms.BaseInlineFormSet):
+    """adminsortable2's inline formset would hide the part numbers; here they stay fields to
+    type in (dragging is not the only way), and it only needs to know the order's field."""
+
+    def __init__(self, *args, default_order_direction="", default_order_field=None, **kwargs):
+        self.default_order_direction = default_order_direction  # makes the inline draggable
+        self.default_order_field = default_order_field
+        super().__init__(*args, **kwargs)
+
+
+class SeriesPartInline(SortableTabularInline):
     model = Post
     form = SeriesPartForm
+    formset = SeriesPartFormSet
     fields = ["series_position", "title", "state_label"]
     readonly_fields = ["title", "state_label"]
     ordering = ["series_position"]
@@ -251,7 +266,7 @@ class SeriesPartInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     verbose_name = "part"
-    verbose_name_plural = "parts, in reading order (change the numbers to reorder)"
+    verbose_name_plural = "parts, in reading order (drag a row, or change the numbers)"
 
     def has_add_permission(self, request, obj=None):
         return False  # articles join a series from their own page
@@ -262,7 +277,7 @@ class SeriesPartInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(SortableAdminBase, admin.ModelAdmin):
     list_display = ["title", "part_count"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
@@ -280,14 +295,29 @@ class SeriesAdmin(admin.ModelAdmin):
         return series.part_count
 
     def save_formset(self, request, form, formset, change):
-        # Swapping two parts would briefly give both the same number, which the database
-        # refuses; move the changed parts out of the way first, then give the new numbers.
-        posts = formset.save(commit=False)
+        # The parts follow the numbers given (typed, or filled in by dragging; the formset has
+        # refused two alike) and are numbered 1, 2, 3… again, without gaps. Swapping two parts
+        # would briefly give both the same number, which the database refuses: the parts that
+        # move are set aside first, on numbers no part has, then given their new numbers.
+        formset.save(commit=False)
+        given = {f.instance.pk: f.cleaned_data["series_position"] for f in formset.forms}
         with transaction.atomic():
-            for offset, post in enumerate(posts):
-                Post.objects.filter(pk=post.pk).update(series_position=30000 + offset)
-            for post in posts:
-                post.save()
+            parts = list(Post.objects.select_for_update().filter(series=form.instance))
+            # A part that joined the series since the page was shown keeps its place.
+            parts.sort(key=lambda p: (given.get(p.pk, p.series_position), p.pk not in given))
+            moving = [
+                (post, number)
+                for number, post in enumerate(parts, start=1)
+                if post.series_position != number
+            ]
+            taken = {post.series_position for post in parts}
+            count = len(parts)  # at most `count` of the next 2 * count + 1 numbers are taken
+            aside = (n for n in range(count + 1, 3 * count + 2) if n not in taken)
+            for post, _number in moving:
+                Post.objects.filter(pk=post.pk).update(series_position=next(aside))
+            for post, number in moving:
+                post.series_position = number
+                post.save()  # a revision with who made it; the public pages change at once
         formset.save_m2m()
 
 

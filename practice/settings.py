@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "markdownx",
+    "adminsortable2",  # drag-and-drop order of a series' parts (blog/admin.py SeriesAdmin)
     "simple_history",
     "axes",
     "django_otp",

@@ -1,7 +1,8 @@
 """The worst Markdown we know of, at the renderer's size limit: how long each takes to render.
 
 Each case repeats one pattern known to make Markdown parsers or HTML sanitizers slow (unmatched
-brackets, emphasis, deep nesting, wide tables, HTML tags) up to editor.markdown.MAX_CHARACTERS.
+brackets, emphasis, deep nesting, wide tables, HTML tags, footnotes) up to
+editor.markdown.MAX_CHARACTERS.
 editor.markdown.render must give HTML or refuse with a ValidationError, promptly, for each.
 tests/editor/test_markdown.py runs every case; `make bench` prints their times, slowest first:
 
@@ -15,6 +16,21 @@ from pathlib import Path
 
 def _fill(pattern, size):
     return (pattern * (size // len(pattern) + 1))[:size]
+
+
+def _after(prefix, pattern, size):
+    return prefix + _fill(pattern, size - len(prefix))
+
+
+NOTE = "[^a]: a note\n\n"  # a footnote for the cases that cite it
+
+
+def _footnotes(size):
+    """As many footnotes as fit, each cited once, then each defined."""
+    count = size // 16
+    cited = "".join(f"[^{number}]" for number in range(count))
+    notes = "".join(f"[^{number}]: n\n" for number in range(count))
+    return (cited + "\n\n" + notes)[:size]
 
 
 def _table(columns, size):
@@ -55,6 +71,17 @@ CASES = {
     "table of pipes": lambda size: _fill("|", size // 2) + "\n" + _fill("|-", size - size // 2 - 1),
     "setext headings": lambda size: _fill("a\n=\n", size),
     "code fences": lambda size: _fill("```\n", size),
+    "footnote cited throughout [^a]": lambda size: _after(NOTE, "[^a]", size),
+    "footnote cited every 200 chars": lambda size: _after(NOTE, "Some words. " * 16 + "[^a]", size),
+    "footnotes, each cited once": _footnotes,
+    "unclosed footnotes [^": lambda size: _fill("[^", size),
+    "footnotes in footnotes [^a]: ": lambda size: _fill("[^a]: ", size),
+    "footnotes in lists - [^a]: ": lambda size: _fill("- [^a]: ", size),
+    "footnotes cited in links": lambda size: _after(NOTE, "[[^a]](b)", size),
+    "long footnote labels": lambda size: _after(
+        f"[^{'a' * 999}]: a note\n\n", f"[^{'a' * 999}]", size
+    ),
+    "addresses in a footnote": lambda size: _after("a[^a]\n\n[^a]: ", "https://a.test ", size),
     "ordinary article": lambda size: _fill(
         "## A heading\n\nSome *words* with a [link](https://example.com) and **more**.\n\n"
         "- one\n- two\n\n> a quote\n\n",
@@ -90,7 +117,7 @@ def main():
     results = sorted(run(MAX_CHARACTERS), key=lambda result: -result[2])
     print(f"Markdown at the limit of {MAX_CHARACTERS:,} characters, slowest first:")
     for name, characters, seconds, outcome in results:
-        print(f"  {name:28} {characters:>9,} chars {seconds * 1000:8.1f} ms  {outcome}")
+        print(f"  {name:32} {characters:>9,} chars {seconds * 1000:8.1f} ms  {outcome}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The admin clinicians use: lists, actions, series order, images, revisions, permissions."""
 
 import io
+import re
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -8,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -262,3 +264,149 @@ def test_every_clinician_admin_page_opens(clinician_client, url):
     make_post(series=make_series(), series_position=1)
 
     assert clinician_client.get(url).status_code == HTTPStatus.OK
+
+
+# --- Reordering a series' parts: by dragging (adminsortable2) or by typing the numbers ---------
+
+
+def visible_text(html):
+    """A page's words as a reader sees them, without tags or extra spaces."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def public_order(series, parts):
+    """The parts' titles in the order the public series page lists them (an anonymous visitor,
+    through the page cache)."""
+    html = Client().get(series.get_absolute_url()).content.decode()
+    return sorted((part.title for part in parts), key=html.index)
+
+
+def public_text(post):
+    """The words of the public article page, where "Next: …" names the part that follows."""
+    return visible_text(Client().get(post.get_absolute_url()).content.decode())
+
+
+@pytest.fixture
+def three_parts():
+    series = make_series()
+    parts = [
+        make_post(title=title, series=series, series_position=number)
+        for number, title in enumerate(["Preparing", "The session", "Integration"], start=1)
+    ]
+    return series, parts
+
+
+def test_the_series_page_offers_dragging_and_keeps_the_part_numbers_to_type(
+    clinician_client, three_parts
+):
+    series, _parts = three_parts
+
+    response = clinician_client.get(f"/admin/blog/series/{series.pk}/change/")
+
+    html = response.content.decode()
+    assert re.search(r'<fieldset class="module [^"]*\bsortable\b', html)
+    for index, number in enumerate([1, 2, 3]):
+        number_input = re.search(rf'<input[^>]*name="posts-{index}-series_position"[^>]*>', html)[0]
+        assert 'type="number"' in number_input and f'value="{number}"' in number_input
+        assert re.search(r'class="[^"]*\b_reorder_\b', number_input)
+    assert "/static/adminsortable2/js/adminsortable2.min.js" in html
+    assert "/static/adminsortable2/css/sortable.css" in html
+    # The Content-Security-Policy allows no inline script: every script is a file or data.
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts and all(
+        " src=" in script or 'type="application/json"' in script for script in scripts
+    ), scripts
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+# Committed, as in production: the page cache moves to a new version when the change commits.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_dragging_a_part_to_the_top_reorders_the_series_and_its_next_links(
+    clinician_client, three_parts
+):
+    series, (preparing, session, integration) = three_parts
+    assert public_order(series, [preparing, session, integration]) == [
+        "Preparing", "The session", "Integration",
+    ]  # fmt: skip
+    assert "Next: Integration" in public_text(session)  # now in the page cache
+
+    # After dragging "Integration" above "Preparing", the script numbers the rows as shown.
+    response = clinician_client.post(
+        f"/admin/blog/series/{series.pk}/change/",
+        series_form(series, [(preparing, 2), (session, 3), (integration, 1)]),
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert public_order(series, [preparing, session, integration]) == [
+        "Integration", "Preparing", "The session",
+    ]  # fmt: skip
+    assert "Next: Preparing" in public_text(integration)
+    assert "Next: The session" in public_text(preparing)
+    assert "Next:" not in public_text(session)
+    for post in (integration, preparing, session):
+        post.refresh_from_db()
+    assert [integration.series_position, preparing.series_position, session.series_position] == [
+        1, 2, 3,
+    ]  # fmt: skip
+
+
+def test_typed_numbers_reorder_the_parts_and_are_numbered_again_without_gaps(
+    clinician_client, three_parts
+):
+    series, (preparing, session, integration) = three_parts
+
+    response = clinician_client.post(
+        f"/admin/blog/series/{series.pk}/change/",
+        series_form(series, [(preparing, 10), (session, 5), (integration, 7)]),
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert list(series.published_parts()) == [session, integration, preparing]
+    assert list(series.published_parts().values_list("series_position", flat=True)) == [1, 2, 3]
+    assert "Next: Integration" in public_text(session)
+    assert "Next: Preparing" in public_text(integration)
+
+
+def test_swapping_the_first_and_last_parts_keeps_the_middle_one_and_records_who(
+    clinician_client, three_parts
+):
+    series, (preparing, session, integration) = three_parts
+
+    response = clinician_client.post(
+        f"/admin/blog/series/{series.pk}/change/",
+        series_form(series, [(preparing, 3), (session, 2), (integration, 1)]),
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert list(series.published_parts()) == [integration, session, preparing]
+    assert session.history.count() == 1  # not saved again: its number did not change
+    latest = integration.history.latest()
+    assert (latest.series_position, latest.history_user) == (1, clinician_client.user)
+
+
+def test_renumbering_uses_no_number_past_the_parts_count_however_high_they_were(
+    clinician_client,
+):
+    series = make_series()
+    first = make_post(series=series, series_position=32766)
+    second = make_post(series=series, series_position=32767)
+
+    response = clinician_client.post(
+        f"/admin/blog/series/{series.pk}/change/", series_form(series, [(first, 2), (second, 1)])
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert list(series.published_parts().values_list("pk", "series_position")) == [
+        (second.pk, 1), (first.pk, 2),
+    ]  # fmt: skip
+
+
+def test_a_part_that_joined_the_series_meanwhile_keeps_its_place(clinician_client, three_parts):
+    series, (preparing, session, integration) = three_parts
+    form = series_form(series, [(preparing, 2), (session, 1), (integration, 3)])
+    joined = make_post(title="Afterwards", series=series, series_position=4)
+
+    response = clinician_client.post(f"/admin/blog/series/{series.pk}/change/", form)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert list(series.published_parts()) == [session, preparing, integration, joined]

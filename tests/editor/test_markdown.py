@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from blog.models import Post
 from editor.markdown import MAX_CHARACTERS, render
+from tests.editor.footnote_ids import broken_footnote_links, id_problems
 from tests.support.factories import make_clinician, post_form
 from tests.support.html_checks import active_content
 from tests.support.subprocess_django import PRODUCTION, run_django
@@ -147,6 +148,45 @@ XSS_CORPUS = [
     pytest.param("- <svg onload=alert(1)>", id="html-inside-list"),
     pytest.param("| a |\n|---|\n| <img src=x onerror=alert(1)> |", id="html-inside-table"),
     pytest.param("[<img src=x onerror=alert(1)>](https://a.test)", id="html-inside-link-text"),
+    # Footnotes: what a note holds, its label, and the ids and links made for it.
+    pytest.param("a[^1]\n\n[^1]: [x](javascript:alert(1))", id="footnote-link-javascript"),
+    pytest.param("a[^1]\n\n[^1]: ![x](javascript:alert(1))", id="footnote-image-javascript"),
+    pytest.param("a[^1]\n\n[^1]: <javascript:alert(1)>", id="footnote-autolink-javascript"),
+    pytest.param("a[^1]\n\n[^1]: javascript:alert(1)", id="footnote-bare-javascript"),
+    pytest.param("a[^1]\n\n[^1]: <img src=x onerror=alert(1)>", id="footnote-html"),
+    pytest.param(
+        'a[^1]\n\n[^1]: https://a.test/"onmouseover="alert(1)', id="footnote-address-breakout"
+    ),
+    pytest.param(
+        "a[^1]\n\n[^1]: https://a.test/<script>alert(1)</script>", id="footnote-address-script"
+    ),
+    pytest.param(
+        "a[^1]\n\n[^1]: https://a.test/&quot;onmouseover=&quot;alert(1)",
+        id="footnote-address-entity-breakout",
+    ),
+    pytest.param(
+        "a[^<img src=x onerror=alert(1)>]\n\n[^<img src=x onerror=alert(1)>]: x",
+        id="footnote-label-html",
+    ),
+    pytest.param(
+        'a[^x" onmouseover="alert(1)]\n\n[^x" onmouseover="alert(1)]: x',
+        id="footnote-label-attribute-breakout",
+    ),
+    pytest.param('a[^x" id="cookie]\n\n[^x" id="cookie]: x', id="footnote-label-clobbering-id"),
+    pytest.param("a[^cookie]\n\n[^cookie]: x", id="footnote-label-named-like-a-global"),
+    pytest.param("a[^1-2] b[^1] c[^1]\n\n[^1]: x\n[^1-2]: y", id="footnote-duplicate-ids"),
+    pytest.param(
+        'a[^1]\n\n[^1]: <a id="location" href="javascript:alert(1)">x</a>',
+        id="footnote-raw-anchor-with-id",
+    ),
+    pytest.param(
+        '<section class="footnotes" data-footnotes><ol><li id="fn-1">x</li></ol></section>',
+        id="raw-footnote-section",
+    ),
+    pytest.param(
+        '<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" data-footnote-ref>1</a></sup>',
+        id="raw-footnote-citation",
+    ),
 ]
 
 
@@ -155,6 +195,18 @@ def test_render_leaves_noactive_content(payload):
     output = render(payload)
 
     assert active_content(output) == [], output
+    assert id_problems(output) == [], output
+    assert broken_footnote_links(output) == [], output
+
+
+@pytest.mark.parametrize("payload", XSS_CORPUS)
+def test_render_leaves_noactive_content_in_a_footnote(payload):
+    output = render(f"Cited[^1] twice[^1].\n\n[^1]: {payload}\n")
+
+    assert "<h2>References</h2>" in output
+    assert active_content(output) == [], output
+    assert id_problems(output) == [], output
+    assert broken_footnote_links(output) == [], output
 
 
 def test_the_corpus_is_large_enough_to_mean_something():
@@ -281,6 +333,9 @@ def test_every_known_slow_pattern_at_the_limit_is_rendered_or_refused_promptly()
     assert len(outcomes) == len(CASES)
     assert outcomes["ordinary article"] == "rendered"
     assert outcomes["nested quotes >"].startswith("refused")
+    assert outcomes["footnote cited throughout [^a]"].startswith("refused")
+    assert outcomes["footnote cited every 200 chars"] == "rendered"
+    assert outcomes["addresses in a footnote"] == "rendered"
     assert all(
         outcome == "rendered" or outcome.startswith("refused") for outcome in outcomes.values()
     )

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from editor.markdown import render
+from tests.editor.footnote_ids import broken_footnote_links, id_problems
 from tests.support.html_checks import active_content
 from tests.support.hypothesis_setup import ANY_TEXT, PROPERTY, WITH_FIXTURES
 
@@ -38,6 +39,8 @@ MARKUP_FRAGMENTS = [
     "/relative/", "#top", "//evil.test", "\\", "*", "**", "_", "> ", "- ", "1. ", "    ",
     "\t", "\n", "\n\n", "\r\n", " ", "| a |\n|---|\n| ", "\x00", "\x01", "\x0b", "\x0c",
     "\x7f", "\x85", "\u00a0", "\u200b", "\u202e", "\u2028", "\ufeff", "\ufffd",
+    "[^1]", "[^a]", "[^", "^]", "\n\n[^1]: ", "\n\n[^a]: ", "[^1-2]", ' id="', "fn-1",
+    "#fnref-1", "https://", "http://a.test/",
 ]  # fmt: skip
 
 DANGEROUS_SCHEMES = ["javascript", "vbscript", "data", "livescript", "file"]
@@ -99,6 +102,9 @@ def links(draw):
                 "> [x]({})",
                 "- ![x]({})",
                 "| [x]({}) |\n|---|\n| y |",
+                "a[^n]\n\n[^n]: [x]({})",
+                "a[^n]\n\n[^n]: {}",
+                "a[^n]\n\n[^n]: https://a.test/{}",
             ]
         )
     )
@@ -118,13 +124,23 @@ def test_rendered_markdown_never_contains_active_content(text):
 
     assert isinstance(output, str)
     assert active_content(output) == [], output
+    assert id_problems(output) == [], output
+    assert broken_footnote_links(output) == [], output
 
 
 @hypothesis.settings(max_examples=300, suppress_health_check=WITH_FIXTURES, **PROPERTY)
 @given(
     url=disguised_urls(),
     template=st.sampled_from(
-        ["[x]({})", "![x]({})", '<a href="{}">x</a>', '<img src="{}">', "[x][r]\n\n[r]: {}"]
+        [
+            "[x]({})",
+            "![x]({})",
+            '<a href="{}">x</a>',
+            '<img src="{}">',
+            "[x][r]\n\n[r]: {}",
+            "a[^n]\n\n[^n]: [x]({})",
+            "a[^n]\n\n[^n]: {}",
+        ]
     ),
 )
 def test_a_disguised_dangerous_url_never_survives_as_a_link(url, template):
