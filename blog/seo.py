@@ -5,6 +5,8 @@ import re
 from django.conf import settings
 from django.utils import timezone
 
+from editor.markdown import reference_links
+
 # Our sanitizer always writes double-quoted attributes, so this finds every root-relative URL.
 ROOT_RELATIVE_URL = re.compile(r'(\s(?:href|src))="/(?!/)')
 
@@ -40,6 +42,8 @@ def post_structured_data(post, request):
         "dateModified": post.updated_at.isoformat(),
         "timeRequired": f"PT{post.reading_minutes}M",
     }
+    if citations := reference_links(post.body_html):  # the sources its References list
+        data["citation"] = citations
     if post.published_at:
         data["datePublished"] = post.published_at.isoformat()
     if post.cover_image:

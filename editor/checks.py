@@ -40,8 +40,9 @@ class _Outline(HTMLParser):
         self.headings = []  # levels, in order
         self.images_without_alt = 0
         self.images_with_placeholder = 0
-        self.links = []  # link texts
+        self.links = []  # (link text, whether it is in the References list)
         self._link_text = None
+        self._in_references = False  # footnotes are the only <section> the renderer makes
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -55,6 +56,8 @@ class _Outline(HTMLParser):
                 self.images_with_placeholder += 1
         elif tag == "a":
             self._link_text = []
+        elif tag == "section":
+            self._in_references = True
 
     def handle_data(self, data):
         if self._link_text is not None:
@@ -62,8 +65,10 @@ class _Outline(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "a" and self._link_text is not None:
-            self.links.append(" ".join("".join(self._link_text).split()))
+            self.links.append((" ".join("".join(self._link_text).split()), self._in_references))
             self._link_text = None
+        elif tag == "section":
+            self._in_references = False
 
 
 def writing_warnings(html, summary=None):
@@ -112,13 +117,13 @@ def accessibility_warnings(html, summary=None):
             )
             break
         previous = level
-    for text in outline.links:
+    for text, in_references in outline.links:
         if text.lower().strip(".!:") in VAGUE_LINK_TEXT:
             warnings.append(
                 f"A link says only “{text}”. Link text should say where it goes, e.g. "
                 "“our fees page”, because many people scan a page's links on their own."
             )
-        elif URL_LIKE.match(text):
+        elif URL_LIKE.match(text) and not in_references:  # a source's address is expected
             warnings.append(
                 f"A link shows a bare web address ({text[:60]}). Screen readers spell it out; "
                 "write [a few words about it](the address) instead."

@@ -220,6 +220,25 @@ def test_the_byline_names_and_links_the_reviewer_and_the_structured_data_says_so
     assert page["lastReviewed"] == "2026-10-03"
 
 
+def test_the_references_are_a_numbered_list_and_the_structured_datas_citation(client):
+    post = make_post(
+        body="Relief can come within hours.[^1] It may fade within weeks.[^2]\n\n"
+        "[^1]: A trial, <https://doi.org/10.1001/archpsyc.63.8.856>\n"
+        "[^2]: [A review](https://example.org/review?a=1&b=2)\n"
+    )
+
+    html = client.get(post.get_absolute_url()).content.decode()
+
+    assert "<h2>References</h2>" in html
+    assert '<a href="#fn-1" id="fnref-1" aria-label="Reference 1"' in html
+    assert '<li id="fn-2">' in html and 'href="#fnref-2"' in html
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert json.loads(block)["citation"] == [
+        "https://doi.org/10.1001/archpsyc.63.8.856",
+        "https://example.org/review?a=1&b=2",
+    ]
+
+
 def test_an_article_live_before_reviews_began_shows_no_review_line(client, writer):
     post = make_post(author=writer)  # approved for publication, never reviewed
 
@@ -227,6 +246,7 @@ def test_an_article_live_before_reviews_began_shows_no_review_line(client, write
 
     assert "Reviewed by" not in html
     assert "reviewedBy" not in html
+    assert "citation" not in html  # it cites no sources
 
 
 def test_the_author_page_shows_the_license(client, writer):

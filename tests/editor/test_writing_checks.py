@@ -12,6 +12,7 @@ from PIL import Image
 
 from blog.models import Post
 from editor.checks import accessibility_warnings
+from editor.markdown import render
 from images.uploads import store_editor_image
 from tests.support.factories import make_clinician, make_page, make_post, post_form
 
@@ -44,6 +45,15 @@ def test_good_writing_gets_no_warnings():
     )
 
     assert accessibility_warnings(html, summary="A short summary.") == []
+
+
+def test_a_sources_address_in_the_references_is_no_bare_address_warning():
+    html = render("Sessions last two hours.[^1]\n\n[^1]: A study, https://example.org/kap")
+
+    assert accessibility_warnings(html) == []
+    assert any(
+        "bare web address" in w for w in accessibility_warnings(render("<https://e.test/a>"))
+    )
 
 
 def test_an_empty_summary_is_mentioned_for_articles():

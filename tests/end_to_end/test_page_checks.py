@@ -265,6 +265,7 @@ PAGES = {
     "series-article": At(ARTICLE),
     "last-series-article": At("/blog/integration/"),
     "standalone-article": At("/blog/is-kap-right-for-me/"),
+    "article-with-references": At("/blog/what-is-kap/"),
     "series": At("/blog/series/understanding-kap/"),
     "topic": At("/blog/topic/safety/"),
     "author": At("/blog/author/dana/"),
@@ -336,6 +337,7 @@ def test_the_booking_pages_are_the_pages_they_say(html):
     assert "Cancel my call" in html["change-call"]
     assert "Your call is cancelled" in html["call-cancelled"]
     assert "This link no longer works" in html["link-no-longer-works"]
+    assert "<h2>References</h2>" in html["article-with-references"]
     assert "Before you read:" in html["article-with-content-note"]
     assert 'href="tel:988"' in html["article-with-content-note"]
     assert "no longer available" in html["taken-down-article"]
