@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from editor.checks import accessibility_warnings
 from editor.widgets import MarkdownEditor
 from images.uploads import prepare_image
+from staff.widgets import LabelledSplitDateTime
 
 from . import review
 from .models import Author, OldPath, Post, Series, Topic
@@ -41,6 +42,10 @@ class PostAdminForm(forms.ModelForm):
         widgets = {
             "body": MarkdownEditor,
             "summary": forms.Textarea(attrs={"rows": 3}),
+            "published_at": LabelledSplitDateTime("Publication"),
+            "unpublish_at": LabelledSplitDateTime("Take-down"),
+            # A practice has a handful of topics: boxes to tick, not a two-list picker.
+            "topics": forms.CheckboxSelectMultiple,
         }
 
     def clean_cover_image(self):
@@ -112,7 +117,6 @@ class PostAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["topics"]
     actions = ["publish_now", "return_to_draft", "approve_review"]
     readonly_fields = ["review_status"]
     fieldsets = [
