@@ -12,6 +12,7 @@ from editor.checks import reading_level, writing_warnings
 from editor.readability import GRADE_AIM
 from editor.widgets import MarkdownEditor
 from images.uploads import prepare_image
+from staff.widgets import LabelledSplitDateTime
 
 from . import review
 from .models import Author, OldPath, Post, Series, Topic
@@ -43,6 +44,10 @@ class PostAdminForm(forms.ModelForm):
         widgets = {
             "body": MarkdownEditor,
             "summary": forms.Textarea(attrs={"rows": 3}),
+            "published_at": LabelledSplitDateTime("Publication"),
+            "unpublish_at": LabelledSplitDateTime("Take-down"),
+            # A practice has a handful of topics: boxes to tick, not a two-list picker.
+            "topics": forms.CheckboxSelectMultiple,
         }
 
     def clean_cover_image(self):
@@ -114,7 +119,6 @@ class PostAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["topics"]
     actions = ["publish_now", "return_to_draft", "approve_review"]
     readonly_fields = ["review_status", "reading_grade"]
     fieldsets = [

@@ -10,16 +10,12 @@ land in test-artifacts/pages/ for people to look at.
 
 import gzip
 import io
-import json
 import re
-import shutil
-import subprocess
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from http import HTTPStatus
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import RequestFactory
@@ -36,6 +32,14 @@ from consultations.views import thanks_address
 from practice.views import server_error
 from tests.support.browser import ARTIFACTS
 from tests.support.factories import make_call_taker, make_post, make_request
+from tests.support.page_checks import (
+    BASE_DIR,
+    RUN_AXE,
+    VIEWPORTS,
+    axe_context,
+    describe_violation,
+    nu_problems,
+)
 
 # serialized_rollback: the roles made by data migrations come back after each test.
 pytestmark = [
@@ -43,9 +47,6 @@ pytestmark = [
     pytest.mark.browser,
 ]
 
-BASE_DIR = django_settings.BASE_DIR
-AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-VNU = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 STYLESHEET = BASE_DIR / "static" / "css" / "site.css"
 SCREENSHOTS = ARTIFACTS / "pages"
 
@@ -55,11 +56,6 @@ BAD_EMAIL = "sam@example,com"
 NOT_FREE = TIME_NOT_FREE.split(".")[0]  # "That time is not free any more"
 HONEYPOT = "website"  # consultations/forms.py: bots fill it in, people never see it
 DECORATIVE_IMAGES = {"author__photo"}  # classes of images that may have alt="": the name is beside
-
-VIEWPORTS = {
-    "phone": {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True},
-    "desktop": {"viewport": {"width": 1280, "height": 800}},
-}
 
 
 # What a visitor can open: a page at an address, or one reached by doing something.
@@ -344,40 +340,11 @@ def test_the_booking_pages_are_the_pages_they_say(html):
     assert 'href="/blog/series/understanding-kap/"' in html["taken-down-article"]
 
 
-# axe-core with every rule it knows switched on: WCAG A to AAA (color-contrast-enhanced is 7:1),
-# best practice, and the experimental and deprecated rules too (css-orientation-lock,
-# focus-order-semantics, p-as-heading, table-fake-caption, td-has-header, duplicate-id…). None is
-# noisy on our pages, so none is left out. "hidden-content" only ever asks for a human review
-# ("incomplete"), never a violation; we assert on violations.
-RUN_AXE = """async () => {
-  const rules = Object.fromEntries(axe.getRules().map((rule) => [rule.ruleId, {enabled: true}]));
-  const results = await axe.run(document, {rules, resultTypes: ["violations"]});
-  return results.violations;
-}"""
-
-
-def describe_violation(where, violation):
-    nodes = "\n".join(
-        f"      {' '.join(map(str, node['target']))}: {node['failureSummary']}".replace(
-            "\n", "\n        "
-        )
-        for node in violation["nodes"]
-    )
-    return (
-        f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}\n"
-        f"    {violation['helpUrl']}\n{nodes}"
-    )
-
-
+# axe-core with every rule on (tests/support/page_checks.py).
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_axe_finds_no_violations_on_any_visitor_page(site, live_server, browser, viewport, scheme):
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `npm ci --ignore-scripts` (or `make test`).")
-    # Our Content-Security-Policy rightly refuses injected scripts; axe needs to run anyway.
-    context = browser.new_context(bypass_csp=True, color_scheme=scheme, **VIEWPORTS[viewport])
-    # Injected into every page as it loads: quicker than add_script_tag after each load.
-    context.add_init_script(path=str(AXE))
+    context = axe_context(browser, viewport, scheme)
     page = context.new_page()
     folder = SCREENSHOTS / f"{viewport}-{scheme}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -478,47 +445,8 @@ def test_article_text_runs_about_65_characters_a_line_on_a_desktop(site, live_se
 
 
 def test_nu_html_checker_finds_no_errors_or_warnings(html, tmp_path):
-    if shutil.which("java") is None:
-        pytest.fail("The Nu HTML Checker needs Java: sudo apt-get install -y default-jre-headless")
-    if not VNU.exists():
-        pytest.fail("vnu.jar is missing: run `npm ci --ignore-scripts` (or `make test`).")
-    files = {}  # path given to the checker -> what to call it in a failure
-    for name, markup in html.items():
-        path = tmp_path / f"{name}.html"
-        path.write_text(markup, encoding="utf-8")
-        files[str(path)] = name
-    stylesheet = tmp_path / STYLESHEET.name
-    shutil.copyfile(STYLESHEET, stylesheet)
-    files[str(stylesheet)] = str(STYLESHEET.relative_to(BASE_DIR))
-
-    # One run for everything, as the JVM is slow to start. --also-check-css: .css files as CSS,
-    # the rest as HTML. --verbose names each file checked on stderr; the checker skips a file
-    # it cannot read without a word, so we make sure that each one was read.
-    result = subprocess.run(
-        ["java", "-jar", str(VNU), "--format", "json", "--stdout", "--also-check-css", "--verbose"]
-        + list(files),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert set(result.stderr.split()) >= set(files), f"Some files went unchecked:\n{result.stderr}"
-    try:
-        messages = json.loads(result.stdout)["messages"]
-    except (json.JSONDecodeError, KeyError):
-        pytest.fail(f"The Nu HTML Checker gave no report:\n{result.stdout}\n{result.stderr}")
-
-    def where(message):
-        path = message.get("url", "").removeprefix("file:")
-        return f"{files.get(path, path)}, line {message.get('lastLine', '?')}"
-
-    problems = [
-        f"{where(m)}: {m.get('subType', m['type'])}: {m['message']}\n    {m.get('extract', '')!r}"
-        for m in messages
-        if m["type"] != "info" or m.get("subType") == "warning"
-    ]
+    problems = nu_problems(html, [STYLESHEET], tmp_path)
     assert not problems, f"The Nu HTML Checker found {len(problems)}:\n" + "\n".join(problems)
-    assert result.returncode == 0, result.stderr
 
 
 # The page budgets, checked on the HTML as sent.
