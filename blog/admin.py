@@ -260,6 +260,10 @@ class SeriesPartFormSet(forms.BaseInlineFormSet):
 
 
 class SeriesPartInline(SortableTabularInline):
+    # Our accessible table (templates/admin/edit_inline/tabular.html) in place of
+    # adminsortable2's copy of Django's: rows still drag by their first cell, and its
+    # "move to first/last" icons, which no keyboard can reach, are left out.
+    template = "admin/edit_inline/tabular.html"
     model = Post
     form = SeriesPartForm
     formset = SeriesPartFormSet
