@@ -4,24 +4,20 @@ at a phone and a desktop size, light and dark; 44px tap targets and no sideways 
 phone; the Nu HTML Checker — and the links between the text and the References list in
 Debian's chromium."""
 
-import json
-import shutil
-import subprocess
 from http import HTTPStatus
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.end_to_end.test_page_checks import (
-    AXE,
-    PHONE_LAYOUT,
-    RUN_AXE,
-    STYLESHEET,
-    VIEWPORTS,
-    VNU,
-    describe_violation,
-)
+from tests.end_to_end.test_page_checks import PHONE_LAYOUT, STYLESHEET
 from tests.support.factories import make_post, make_series
+from tests.support.page_checks import (
+    RUN_AXE,
+    VIEWPORTS,
+    axe_context,
+    describe_violation,
+    nu_problems,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -60,10 +56,7 @@ def article():
 def test_axe_finds_no_violations_in_an_article_with_references(
     article, live_server, browser, viewport, scheme
 ):
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `npm ci --ignore-scripts` (or `make test`).")
-    context = browser.new_context(bypass_csp=True, color_scheme=scheme, **VIEWPORTS[viewport])
-    context.add_init_script(path=str(AXE))
+    context = axe_context(browser, viewport, scheme)
     page = context.new_page()
     problems = []
     try:
@@ -112,37 +105,14 @@ def test_reference_numbers_lead_to_the_references_and_back(
 def test_nu_html_checker_finds_no_errors_or_warnings_in_an_article_with_references(
     article, client, tmp_path
 ):
-    if shutil.which("java") is None:
-        pytest.fail("The Nu HTML Checker needs Java: sudo apt-get install -y default-jre-headless")
-    if not VNU.exists():
-        pytest.fail("vnu.jar is missing: run `npm ci --ignore-scripts` (or `make test`).")
-    files = []
+    html = {}
     for name, path in [
         ("article", article.get_absolute_url()),
         ("series", article.series.get_absolute_url()),
     ]:
         response = client.get(path)
         assert response.status_code == HTTPStatus.OK
-        assert "<h2>References</h2>" in response.content.decode()
-        files.append(tmp_path / f"{name}.html")
-        files[-1].write_bytes(response.content)
-    files.append(tmp_path / STYLESHEET.name)
-    shutil.copyfile(STYLESHEET, files[-1])
-
-    result = subprocess.run(
-        ["java", "-jar", str(VNU), "--format", "json", "--stdout", "--also-check-css", "--verbose"]
-        + [str(file) for file in files],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert set(result.stderr.split()) >= {str(file) for file in files}, result.stderr
-    messages = json.loads(result.stdout)["messages"]
-    problems = [
-        f"{m.get('url', '')}, line {m.get('lastLine', '?')}: {m['message']}"
-        for m in messages
-        if m["type"] != "info" or m.get("subType") == "warning"
-    ]
-    assert not problems, "\n".join(problems)
-    assert result.returncode == 0, result.stderr
+        html[name] = response.content.decode()
+        assert "<h2>References</h2>" in html[name]
+    problems = nu_problems(html, [STYLESHEET], tmp_path)
+    assert not problems, f"The Nu HTML Checker found {len(problems)}:\n" + "\n".join(problems)
