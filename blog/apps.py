@@ -6,6 +6,7 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self):
+        import licensing
         from page_cache.versions import changes_next, watch
 
         Post = self.get_model("Post")
@@ -13,3 +14,5 @@ class BlogConfig(AppConfig):
         # live at its time with nobody saving anything.
         watch(Post, self.get_model("Series"), self.get_model("Topic"), self.get_model("Author"))
         changes_next(Post.objects.next_publication_time)
+        # The consultation form serves the states the clinicians are licensed in.
+        licensing.register_source(self.get_model("Author").objects.licensed_states)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+import licensing
 from editor.markdown import stored_html, validate_markdown
 
 SUICIDE_OR_SELF_HARM = re.compile(
@@ -72,6 +73,18 @@ class Series(models.Model):
         return self.posts.published().order_by("series_position")
 
 
+class AuthorQuerySet(models.QuerySet):
+    def licensed_states(self):
+        """Postal codes of every state some author is licensed in (clean() checks the text)."""
+        codes = set()
+        for text in self.exclude(licensed_states="").values_list("licensed_states", flat=True):
+            try:
+                codes.update(licensing.parse_states(text))
+            except ValueError:
+                continue  # saved before the check, or by hand: shown as typed, not counted
+        return codes
+
+
 class Author(models.Model):
     """The public face of a clinician who writes: byline, bio and author page."""
 
@@ -98,13 +111,16 @@ class Author(models.Model):
         "licensed in",
         max_length=200,
         blank=True,
-        help_text="The states where the license is valid, e.g. “Oregon, Washington”.",
+        help_text="The states where the license is valid, e.g. “Oregon, Washington”. The "
+        "consultation form accepts requests from people in these states.",
     )
     photo = models.ImageField(
         upload_to="authors/", blank=True, width_field="photo_width", height_field="photo_height"
     )
     photo_width = models.PositiveIntegerField(null=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, editable=False)
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ["display_name"]
@@ -114,6 +130,17 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        try:
+            licensing.parse_states(self.licensed_states)
+        except ValueError as unknown:
+            raise ValidationError(
+                {
+                    "licensed_states": f"Not a US state we know: {unknown}. Name each state in "
+                    "full or by its postal code, separated by commas (e.g. “Oregon, WA”)."
+                }
+            ) from None
 
 
 class PostQuerySet(models.QuerySet):

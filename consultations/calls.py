@@ -21,7 +21,14 @@ from staff.models import AuditAction
 
 from . import booking
 from .forms import when
-from .models import ConsultationRequest, ContactKind, ContactLogEntry, ContactMethod, RequestStatus
+from .models import (
+    FINISHED_STATUSES,
+    ConsultationRequest,
+    ContactKind,
+    ContactLogEntry,
+    ContactMethod,
+    RequestStatus,
+)
 from .reports import typical_response_hours
 
 CHANGE_SALT = "consultations.change-call"
@@ -62,8 +69,7 @@ def from_change_token(token, now=None):
         consultation is None
         or consultation.call_at is None
         or consultation.call_at <= (now or timezone.now())
-        or consultation.status
-        in (RequestStatus.CLOSED, RequestStatus.NOT_A_FIT, RequestStatus.SPAM)
+        or consultation.status in FINISHED_STATUSES
     ):
         raise LinkNotValid
     return consultation

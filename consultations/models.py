@@ -15,12 +15,18 @@ class RequestStatus(models.TextChoices):  # module level, so Meta can see it
     CONTACTED = "contacted", "Contacted"
     SCHEDULED = "scheduled", "Scheduled"
     NOT_A_FIT = "not_a_fit", "Not a fit / referred"
+    BECAME_CLIENT = "client", "Became a client"
     CLOSED = "closed", "Closed"
     SPAM = "spam", "Spam"
 
 
 # Finished requests: purged after the retention period, counted from when they finished.
-FINISHED_STATUSES = [RequestStatus.NOT_A_FIT, RequestStatus.CLOSED, RequestStatus.SPAM]
+FINISHED_STATUSES = [
+    RequestStatus.NOT_A_FIT,
+    RequestStatus.BECAME_CLIENT,
+    RequestStatus.CLOSED,
+    RequestStatus.SPAM,
+]
 
 
 class ContactMethod(models.TextChoices):
@@ -65,6 +71,34 @@ def missed_call(now=None):
         & ~Exists(attempts_since_the_call)
         & ~Q(status__in=FINISHED_STATUSES)
     )
+
+
+def phone_key(phone):
+    """A phone number as digits only, without the US country code: "(555) 010-0142",
+    "555.010.0142" and "+1 555 010 0142" are one number."""
+    digits = "".join(character for character in phone if character.isdigit())
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def email_key(email):
+    return email.strip().lower()
+
+
+class HeardAbout(models.Model):
+    """An answer to "How did you hear about us?", as staff word them."""
+
+    name = models.CharField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(
+        "offered", default=True, help_text="Untick to stop offering it; past answers keep it."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "“How did you hear about us?” answer"
+
+    def __str__(self):
+        return self.name
 
 
 class ConsultationRequestQuerySet(models.QuerySet):
@@ -121,6 +155,19 @@ class ConsultationRequest(models.Model):
     source = models.SlugField(
         "came from article", max_length=200, blank=True, help_text="The article they were reading."
     )
+    # Where they will be during sessions: a US postal code (licensing.PLACES). Empty on requests
+    # made before the form asked.
+    location = models.CharField("where they will be", max_length=7, blank=True)
+    heard_about = models.ForeignKey(
+        HeardAbout,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="heard about us from",
+    )
+    # For spotting the same person twice: the phone as digits, the e-mail in lower case.
+    phone_key = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
+    email_key = models.CharField(max_length=254, blank=True, editable=False, db_index=True)
     submitted_at = models.DateTimeField(
         "submitted", default=timezone.now, editable=False, db_index=True
     )
@@ -150,6 +197,24 @@ class ConsultationRequest(models.Model):
     )
     first_contacted_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    became_client_on = models.DateField("became a client on", null=True, blank=True)
+    # An open request from the same phone or e-mail, found when this one arrived.
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="possible_duplicates",
+        editable=False,
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_requests",
+        editable=False,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ConsultationRequestQuerySet.as_manager()
@@ -185,6 +250,10 @@ class ConsultationRequest(models.Model):
 
     def save(self, *args, **kwargs):
         now = timezone.now()
+        self.phone_key = phone_key(self.phone)
+        self.email_key = email_key(self.email)
+        if self.status == RequestStatus.BECAME_CLIENT:
+            self.became_client_on = self.became_client_on or timezone.localdate(now)
         if self.status not in (RequestStatus.NEW, RequestStatus.SPAM):
             self.first_contacted_at = self.first_contacted_at or now
         if self.status in FINISHED_STATUSES:
@@ -349,3 +418,96 @@ class Closure(TimeOff):
     class Meta:
         proxy = True
         verbose_name = "practice closure"
+
+
+class RequestMerge(models.Model):
+    """One request folded into an older one from the same person, with what it takes to undo
+    it: which log entries moved and both requests' fields as they were."""
+
+    kept = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="+")
+    merged = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    before = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"Request #{self.merged_id} merged into #{self.kept_id}"
+
+
+class Referral(models.Model):
+    """Someone to suggest to a visitor the practice cannot see (another state, under 18)."""
+
+    name = models.CharField(max_length=120)
+    offers = models.CharField(
+        "what they offer", max_length=200, help_text="e.g. “Therapy for teens and families”."
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    web_address = models.URLField(blank=True)
+    serves = models.CharField(
+        "where they serve",
+        max_length=200,
+        help_text="In plain words, e.g. “Online, across the US”.",
+    )
+    # Postal codes (licensing.PLACES) and licensing.OUTSIDE_US: whose page lists it.
+    shown_for = models.JSONField(
+        "shown to people in", default=list, blank=True, help_text="Leave empty for everywhere."
+    )
+    shown_to_under_18 = models.BooleanField(
+        "shown to people under 18", default=False, help_text="Tick for services for young people."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField("shown", default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(phone="") | ~Q(web_address=""),
+                name="%(app_label)s_%(class)s_phone_or_web_address",
+                violation_error_message="Give a phone number or a web address (or both).",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TurnedAway(models.TextChoices):
+    OUTSIDE_STATES = "outside_states", "Outside the states we serve"
+    UNDER_18 = "under_18", "Under 18"
+
+
+class TurnedAwayDay(models.Model):
+    """How many visitors on one day the practice could not see, and why. Nothing else about
+    them is kept: no address, no time of day, no state."""
+
+    day = models.DateField()
+    reason = models.CharField(max_length=20, choices=TurnedAway.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "reason"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "reason"], name="%(app_label)s_%(class)s_one_row_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day}: {self.count} {self.get_reason_display().lower()}"
+
+
+class DigestDay(models.Model):
+    """The practice-time date a daily digest went out: once a day, whichever process is first."""
+
+    day = models.DateField(unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return str(self.day)

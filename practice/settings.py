@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "images",  # uploaded images: checked and re-encoded, then served
     "editor",  # Markdown: rendering, the admin editor, its preview and upload
     "sqlite_backups",  # backup_db and restore_db (PostgreSQL has pg_dump)
+    "licensing",  # US states by name or code, and where the clinicians are licensed
     "outbox",  # every e-mail queued with the change that causes it, delivered exactly once
     # post-office's models and admin, under the outbox: listed after it, so that its own
     # send_queued_mail command gives way to ours (the app listed first wins).
@@ -292,6 +293,11 @@ CONSULTATION_CALL_GAP_MINUTES = int(os.environ.get("CONSULTATION_CALL_GAP_MINUTE
 CONSULTATION_BOOKING_DAYS = int(os.environ.get("CONSULTATION_BOOKING_DAYS", "14"))
 CONSULTATION_MIN_NOTICE_HOURS = int(os.environ.get("CONSULTATION_MIN_NOTICE_HOURS", "2"))
 CONSULTATION_REMINDER_HOURS = int(os.environ.get("CONSULTATION_REMINDER_HOURS", "2"))
+# The states the practice sees people in (names or postal codes), used until some author
+# profile lists the states its clinician is licensed in; empty: nobody is turned away for it.
+CONSULTATION_STATES = env_list("CONSULTATION_STATES")
+# The hour (0-23, practice time) of the daily digest of overdue and today's calls.
+CONSULTATION_DIGEST_HOUR = int(os.environ.get("CONSULTATION_DIGEST_HOUR", "8"))
 # The request header that carries the visitor's address, set by our own reverse proxy
 # (e.g. X-Real-IP). Empty: the address of the connection itself.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")

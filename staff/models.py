@@ -15,6 +15,8 @@ class AuditAction(models.TextChoices):
     EXPORT_REQUEST = "export_request", "Exported request"
     DELETE_REQUEST = "delete_request", "Deleted request"
     PURGE_REQUEST = "purge_request", "Deleted request (retention)"
+    MERGE_REQUEST = "merge_request", "Merged request into an older one"
+    UNMERGE_REQUEST = "unmerge_request", "Undid a merge of requests"
 
 
 class AuditEvent(models.Model):

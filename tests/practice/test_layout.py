@@ -22,6 +22,7 @@ LAYERS = {
     "editor": 1,
     "outbox": 1,  # its data migration gives the staff roles (staff.roles) their mail permissions
     "staff": 0,
+    "licensing": 0,
     "page_cache": 0,
     "images": 0,
     "sqlite_backups": 0,
