@@ -4,6 +4,7 @@ from itertools import groupby
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -15,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from staff.audit import record
 from staff.models import AuditAction, AuditEvent
 
-from . import booking, calls, reports
+from . import booking, calls, funnel, reports
 from .business_hours import waiting_in_words
 from .export import consultations_to_csv
 from .forms import day_heading, time_label, when
@@ -24,6 +25,7 @@ from .models import (
     Closure,
     ConsultationRequest,
     ContactLogEntry,
+    HeardAbout,
     RequestStatus,
     TimeOff,
     WeeklyHours,
@@ -40,6 +42,7 @@ SUBMITTED_FIELDS = [
     "voicemail_ok",
     "message",
     "source_link",
+    "heard_about",
     "consent_version",
     "consented_at",
 ]
@@ -125,7 +128,11 @@ class TriageForm(forms.ModelForm):
 
     class Meta:
         model = ConsultationRequest
-        fields = ["status", "assigned_to"]
+        fields = ["status", "assigned_to", "became_client_on"]
+        help_texts = {
+            "became_client_on": "Filled in with the day the status becomes “Became a client”; "
+            "correct it here if they became a client on another day.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,6 +147,26 @@ class TriageForm(forms.ModelForm):
     def clean_call_time(self):
         value = self.cleaned_data["call_time"]
         return datetime.fromisoformat(value) if value else None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        became_client_on = cleaned_data.get("became_client_on")
+        if became_client_on is None:
+            return cleaned_data
+        if cleaned_data.get("status") != RequestStatus.BECAME_CLIENT:
+            if "became_client_on" not in self.changed_data:
+                # The date of a status being left: no longer true, so cleared.
+                cleaned_data["became_client_on"] = None
+            else:
+                self.add_error(
+                    "became_client_on",
+                    "Give this date only with the status “Became a client” (or clear it).",
+                )
+        elif became_client_on > timezone.localdate():
+            self.add_error("became_client_on", "That day is in the future.")
+        elif became_client_on < timezone.localdate(self.instance.submitted_at):
+            self.add_error("became_client_on", "That is before the request arrived.")
+        return cleaned_data
 
 
 @admin.register(ConsultationRequest)
@@ -160,7 +187,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     list_display_links = ["submitted_at", "name"]
     # "submitted_at" filters by today, 7 days, month or year. No date_hierarchy: its month links
     # cost a scan of every request (90 ms at 20,000 on SQLite) on each view of the list.
-    list_filter = ["status", AssignedFilter, OverdueFilter, "submitted_at"]
+    list_filter = ["status", AssignedFilter, OverdueFilter, "submitted_at", "heard_about"]
     list_select_related = ["assigned_to"]
     search_fields = ["name", "email", "phone"]
     readonly_fields = [
@@ -176,6 +203,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "status",
+                    "became_client_on",
                     "assigned_to",
                     "call",
                     "call_time",
@@ -372,9 +400,11 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         report = self.admin_site.admin_view(self.report_view)
+        funnel_report = self.admin_site.admin_view(self.funnel_view)
         agenda = self.admin_site.admin_view(self.calls_view)
         return [
             path("report/", report, name="consultations_consultationrequest_report"),
+            path("report/funnel/", funnel_report, name="consultations_consultationrequest_funnel"),
             path("calls/", agenda, name="consultations_consultationrequest_calls"),
             *super().get_urls(),
         ]
@@ -412,6 +442,76 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             "waits_chart": reports.bar_chart([row["median_hours"] for row in rows], labels),
         }
         return TemplateResponse(request, "admin/consultations/report.html", context)
+
+    def funnel_view(self, request):
+        """Which sources and articles bring clients, month by month; counts only."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        figures = funnel.funnel_figures()
+        if request.GET.get("format") == "csv":
+            return funnel.csv_response(figures)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Consultation funnel: the last 12 months",
+            "opts": self.model._meta,
+            "figures": figures,
+            "charts": funnel.charts(figures),
+            "stages": [label for _, label in funnel.STAGES],
+        }
+        return TemplateResponse(request, "admin/consultations/funnel.html", context)
+
+
+HEARD_ABOUT_HELP = (
+    "The form offers the answers ticked “offered”, lowest position first. Unticking one keeps "
+    "it on the requests that chose it and in the funnel report. Deleting one keeps those "
+    "requests too; they then count as “Not asked / not given”."
+)
+
+
+class HeardAboutRowForm(forms.ModelForm):
+    """One row of the answers' list: its boxes named after the answer, as a column heading is
+    not a label, and without the help the list does not show (nothing to point at)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name = self.instance.name
+        self.fields["is_active"].help_text = ""
+        self.fields["is_active"].widget.attrs["aria-label"] = f"Offer “{name}”"
+        self.fields["position"].widget.attrs["aria-label"] = f"Position of “{name}”"
+
+
+@admin.register(HeardAbout)
+class HeardAboutAdmin(admin.ModelAdmin):
+    """The answers the form offers to "How did you hear about us?", in the order shown."""
+
+    list_display = ["name", "is_active", "position", "request_count"]
+    list_editable = ["is_active", "position"]
+    ordering = ["position", "name"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["name", "is_active", "position"],
+                "description": HEARD_ABOUT_HELP,
+            },
+        )
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(requests=Count("consultationrequest"))
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=HeardAboutRowForm, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"help": HEARD_ABOUT_HELP, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Requests that chose it", ordering="requests")
+    def request_count(self, answer):
+        changelist = reverse("admin:consultations_consultationrequest_changelist")
+        url = f"{changelist}?heard_about__id__exact={answer.pk}"
+        return format_html('<a href="{}">{}</a>', url, answer.requests)
 
 
 # Call hours ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.models import Author
+from consultations.models import ContactKind, ContactLogEntry, HeardAbout, RequestStatus
 from tests.support.browser import ARTIFACTS, sign_in
 from tests.support.factories import (
     make_clinician,
@@ -119,6 +120,17 @@ def pages(clinician):
     own = make_post(title="A calm evening", author=clinician, body=f"Read {VAGUE_LINK}.")
     for number in range(3):
         make_request(name=f"Visitor {number}")
+    # The funnel report with something in each of its charts, over several months.
+    answers = list(HeardAbout.objects.all())
+    for number in range(12):
+        consultation = make_request(
+            submitted_at=timezone.now() - timedelta(days=25 * number),
+            heard_about=answers[number % 4] if number % 5 else None,
+            source=["what-is-kap", "", "a-calm-evening"][number % 3],
+            status=RequestStatus.BECAME_CLIENT if number % 4 == 1 else RequestStatus.CONTACTED,
+        )
+        if number % 2:
+            ContactLogEntry.objects.create(request=consultation, kind=ContactKind.CALLED)
     return {
         "home": At("/admin/"),
         "articles-waiting-for-review": At("/admin/blog/post/?review=waiting"),
@@ -128,6 +140,8 @@ def pages(clinician):
         "series": At(f"/admin/blog/series/{series.pk}/change/"),
         "author": At(f"/admin/blog/author/{Author.objects.get(user=clinician).pk}/change/"),
         "page": At(f"/admin/pages/page/{make_page().pk}/change/"),
+        "funnel-report": At("/admin/consultations/consultationrequest/report/funnel/"),
+        "heard-about-answers": At("/admin/consultations/heardabout/"),
     }
 
 
@@ -156,6 +170,8 @@ def test_the_pages_are_the_pages_they_say(html):
     assert 'class="warning"' in html["article-saved-with-warnings"]
     assert "What is KAP?" in html["series"]
     assert "When the dark thoughts come" in html["series"]
+    assert html["funnel-report"].count('class="funnel-chart" role="img"') == 3
+    assert "Psychology Today" in html["heard-about-answers"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
