@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from post_office.models import Email
 
@@ -193,6 +193,14 @@ def test_daylight_saving_days_send_once_from_the_hour(settings, hour, runs, too_
 
     assert queued == [0] * too_early + [1] * (len(runs) - too_early)
     assert DigestDay.objects.get().day == runs[0].date()
+
+
+def test_an_hour_that_is_not_one_is_refused(settings):
+    settings.CONSULTATION_DIGEST_HOUR = 24
+
+    with pytest.raises(CommandError, match="CONSULTATION_DIGEST_HOUR must be 0 to 23"):
+        run(MONDAY)
+    assert not DigestDay.objects.exists()
 
 
 # --- What ---------------------------------------------------------------------------------------
