@@ -16,11 +16,12 @@ from django.utils.html import format_html, format_html_join
 from staff.audit import record
 from staff.models import AuditAction, AuditEvent
 
-from . import booking, calls, funnel, reports
+from . import booking, call_windows, calls, funnel, reports
 from .business_hours import waiting_in_words
 from .export import consultations_to_csv
 from .forms import day_heading, time_label, when
 from .models import (
+    FINISHED_STATUSES,
     CallTaker,
     Closure,
     ConsultationRequest,
@@ -39,6 +40,7 @@ SUBMITTED_FIELDS = [
     "email",
     "preferred_contact",
     "best_times_display",
+    "ok_to_call",
     "voicemail_ok",
     "message",
     "source_link",
@@ -181,7 +183,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "call",
         "assigned_to",
         "preferred_contact",
-        "best_times_short",
+        "ok_to_call_now",  # the best times against the clock: the list's "best times"
         "article",
     ]  # never the message
     list_display_links = ["submitted_at", "name"]
@@ -334,9 +336,15 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def best_times_display(self, consultation):
         return consultation.best_times_display()
 
-    @admin.display(description="Best times")
-    def best_times_short(self, consultation):
-        return consultation.best_times_display(short=True)
+    @admin.display(description="OK to call now?")
+    def ok_to_call_now(self, consultation):
+        if consultation.status in FINISHED_STATUSES:
+            return "—"
+        return call_windows.ok_to_call(consultation.best_times)
+
+    @admin.display(description="OK to call")  # the request page adds a colon, after no "?"
+    def ok_to_call(self, consultation):
+        return self.ok_to_call_now(consultation)
 
     @admin.display(description="Article", ordering="source")
     def article(self, consultation):

@@ -273,6 +273,13 @@ PRACTICE_EMAIL = os.environ.get("PRACTICE_EMAIL", "hello@clearwater-therapy.exam
 PRACTICE_ADDRESS = os.environ.get(
     "PRACTICE_ADDRESS", "418 Alder Street, Suite 2, Portland, OR 97205"
 )
+# The site's address, for links in e-mails sent outside a page request (the daily digest);
+# by default the first of DJANGO_ALLOWED_HOSTS, over https.
+PRACTICE_URL = os.environ.get("PRACTICE_URL", "").rstrip("/") or (
+    "http://localhost:8000"
+    if DEBUG
+    else "https://" + next(iter(ALLOWED_HOSTS), "localhost").lstrip(".")
+)
 OTP_TOTP_ISSUER = PRACTICE_NAME  # the name authenticator apps show
 
 # --- Consultation requests ---------------------------------------------------------------------

@@ -230,8 +230,14 @@ def test_front_desk_assigns_a_new_request_logs_a_call_and_schedules_it(
 ):
     front_desk = make_front_desk(username="frontdesk")
     # Four days back is overdue whatever today is: at most two of those days are a weekend.
-    waiting = make_request(name="Jordan Waiting", submitted_at=timezone.now() - timedelta(days=4))
-    fresh = make_request(name="Riley Fresh", message="Do you see couples?")
+    waiting = make_request(
+        name="Jordan Waiting",
+        submitted_at=timezone.now() - timedelta(days=4),
+        best_times=[BestTime.MORNING, BestTime.EVENING],
+    )
+    fresh = make_request(
+        name="Riley Fresh", message="Do you see couples?", best_times=[BestTime.SATURDAY]
+    )
 
     sign_in(page, live_server, "frontdesk")
     page.goto(f"{live_server.url}/admin/consultations/consultationrequest/")
