@@ -77,8 +77,8 @@ def plan(older, newer):
     """What merging `newer` into `older` will do, a sentence each, for the confirmation page."""
     entries = newer.log_entries.count()
     lines = [
-        f"#{newer.pk}’s contact log ({entries} entr{'y' if entries == 1 else 'ies'}) moves to "
-        f"#{older.pk}, in time order with its own."
+        f"#{newer.pk}’s contact log ({entries_in_words(entries)}) moves to #{older.pk}, in time "
+        "order with its own."
         if entries
         else f"#{newer.pk} has nothing in its contact log."
     ]
@@ -101,6 +101,10 @@ def plan(older, newer):
         f"undo it within {UNDO_DAYS} days.",
     ]
     return lines
+
+
+def entries_in_words(count):
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
 
 
 def merge(first, second, by, request=None):
@@ -136,6 +140,11 @@ def merge(first, second, by, request=None):
         newer.status = RequestStatus.CLOSED
         newer.merged_into = older
         newer.save()
+        # Closing stamps a first contact; a merged request had none of its own, and the weekly
+        # report's time to first contact must not count the merge as one.
+        ConsultationRequest.objects.filter(pk=newer.pk).update(
+            first_contacted_at=_values(before["merged"])["first_contacted_at"]
+        )
         older.save()
         before["kept_after"] = _snapshot(older)
 

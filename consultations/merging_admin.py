@@ -39,7 +39,7 @@ class MergeAdminMixin:
             return status
         url = reverse("admin:consultations_consultationrequest_change", args=[other])
         return format_html(
-            '{}<br><span class="same-person">{} <a href="{}">#{}</a></span>',
+            '{} <span class="same-person">{} <a href="{}">#{}</a></span>',
             status,
             mark,
             url,
@@ -123,7 +123,7 @@ def _side_by_side(older, newer):
         ("E-mail", lambda c: c.email or "—"),
         ("Status", lambda c: c.get_status_display()),
         ("Call booked", lambda c: when(c.call_at) if c.call_at else "—"),
-        ("Contact log", lambda c: f"{c.log_entries.count()} entries"),
+        ("Contact log", lambda c: merging.entries_in_words(c.log_entries.count())),
     ]
     return [(label, value(older), value(newer)) for label, value in pairs]
 
@@ -176,6 +176,10 @@ class RequestMergeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        title = f"Merged requests (each can be undone for {merging.UNDO_DAYS} days)"
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     @admin.display(description="Merged request", ordering="merged")
     def merged_link(self, merge):

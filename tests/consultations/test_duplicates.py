@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from post_office.models import Email
 
-from consultations import abuse, calls, merging
+from consultations import abuse, booking, calls, merging
 from consultations.models import (
     FINISHED_STATUSES,
     ConsultationRequest,
@@ -249,6 +249,7 @@ def test_the_newer_is_closed_as_merged_with_what_the_visitor_sent_untouched(desk
 
     newer.refresh_from_db()
     assert newer.status == RequestStatus.CLOSED and newer.finished_at
+    assert newer.first_contacted_at is None  # the merge is no contact with the person
     assert newer.merged_into == older
     assert (newer.name, newer.email, newer.message) == ("Sam", "sam@example.org", "My words")
 
@@ -321,7 +322,7 @@ def test_with_calls_on_both_the_older_is_kept_and_the_newers_released(desk, take
         text__contains="call booked for Monday 4 January at 9:00 am"
     ).exists()
     assert "9:00 am" in merging_note(older)
-    free = calls.booking.free_times()
+    free = booking.free_times()
     assert NINE in free and TEN not in free
 
 
