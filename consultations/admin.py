@@ -20,6 +20,7 @@ from . import booking, call_windows, calls, funnel, reports
 from .business_hours import waiting_in_words
 from .export import consultations_to_csv
 from .forms import day_heading, time_label, when
+from .merging_admin import MergeAdminMixin
 from .models import (
     FINISHED_STATUSES,
     CallTaker,
@@ -172,14 +173,14 @@ class TriageForm(forms.ModelForm):
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(admin.ModelAdmin):
+class ConsultationRequestAdmin(MergeAdminMixin, admin.ModelAdmin):
     form = TriageForm
     list_display = [
         "submitted_at",
         "waiting",
         "overdue",
         "name",
-        "status",
+        "status_and_mark",
         "call",
         "assigned_to",
         "preferred_contact",
@@ -218,7 +219,14 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         ("Who has opened or changed this request", {"fields": ["access_history"]}),
     ]
     inlines = [ContactLogInline, NewContactLogInline]
-    actions = ["assign_to_me", "mark_contacted", "mark_scheduled", "mark_spam", "export_csv"]
+    actions = [
+        "assign_to_me",
+        "mark_contacted",
+        "mark_scheduled",
+        "mark_spam",
+        "merge_into_older",
+        "export_csv",
+    ]
 
     def get_queryset(self, request):
         # Annotate before ordering, since the default order uses the annotation.

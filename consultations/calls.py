@@ -65,6 +65,9 @@ def from_change_token(token, now=None):
     except signing.BadSignature:
         raise LinkNotValid from None
     consultation = ConsultationRequest.objects.filter(pk=pk).first()
+    while consultation is not None and consultation.merged_into_id:
+        # Merged into an older request from the same person, which now holds the call.
+        consultation = consultation.merged_into
     if (
         consultation is None
         or consultation.call_at is None
@@ -161,17 +164,31 @@ def _calendar_type(cancelled):
 
 def _send_confirmation(consultation, site_url):
     _cancel_reminder(consultation)
-    context = {
-        "call": when(consultation.call_at),
-        "how": HOW_WE_CONTACT[consultation.preferred_contact],
-        "change_url": change_url(consultation, site_url),
-    }
+    context = _call_context(consultation, site_url)
     _send_to_visitor(
         consultation,
         "call_booked",
         context,
         attachment=calendar_file(consultation, consultation.call_at),
     )
+    _queue_reminder(consultation, context)
+
+
+def queue_reminder(consultation, site_url):
+    """Queue the visitor's reminder for their booked call again (after an undone merge gave the
+    call back), without a new confirmation."""
+    _queue_reminder(consultation, _call_context(consultation, site_url))
+
+
+def _call_context(consultation, site_url):
+    return {
+        "call": when(consultation.call_at),
+        "how": HOW_WE_CONTACT[consultation.preferred_contact],
+        "change_url": change_url(consultation, site_url),
+    }
+
+
+def _queue_reminder(consultation, context):
     remind_at = consultation.call_at - timedelta(hours=settings.CONSULTATION_REMINDER_HOURS)
     if settings.CONSULTATION_REMINDER_HOURS and remind_at > timezone.now():
         consultation.reminder = _send_to_visitor(

@@ -73,6 +73,10 @@ def missed_call(now=None):
     )
 
 
+# How far back a new request looks for an open one from the same phone or e-mail.
+SAME_PERSON_DAYS = 90
+
+
 def phone_key(phone):
     """A phone number as digits only, without the US country code: "(555) 010-0142",
     "555.010.0142" and "+1 555 010 0142" are one number."""
@@ -137,6 +141,25 @@ class ConsultationRequestQuerySet(models.QuerySet):
         days = settings.CONSULTATION_RETENTION_DAYS
         cutoff = (now or timezone.now()) - timedelta(days=days)
         return self.filter(status__in=FINISHED_STATUSES, finished_at__lt=cutoff)
+
+    def same_person_as(self, consultation):
+        """Other open requests (not finished, not merged) from the SAME_PERSON_DAYS before
+        `consultation` with its phone number or e-mail address, newest first. Empty keys never
+        match: two requests without a phone are not the same person."""
+        keys = Q()
+        if consultation.phone_key:
+            keys |= Q(phone_key=consultation.phone_key)
+        if consultation.email_key:
+            keys |= Q(email_key=consultation.email_key)
+        if not keys:
+            return self.none()
+        since = consultation.submitted_at - timedelta(days=SAME_PERSON_DAYS)
+        return (
+            self.filter(keys, submitted_at__gte=since, merged_into=None)
+            .exclude(status__in=FINISHED_STATUSES)
+            .exclude(pk=consultation.pk)
+            .order_by("-submitted_at", "-pk")
+        )
 
 
 class ConsultationRequest(models.Model):

@@ -69,5 +69,10 @@ def receive(form, client_key, site_url):
             if existing.exists():
                 return existing.get()
             raise
+        consultation.possible_duplicate_of = ConsultationRequest.objects.same_person_as(
+            consultation
+        ).first()
+        if consultation.possible_duplicate_of:
+            consultation.save(update_fields=["possible_duplicate_of"])
         calls.received(consultation, site_url)  # the e-mails, queued in this transaction
     return consultation

@@ -9,14 +9,16 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.models import Author
+from consultations import merging
 from consultations.models import ContactKind, ContactLogEntry, HeardAbout, RequestStatus
 from tests.support.browser import ARTIFACTS, sign_in
 from tests.support.factories import (
+    PASSWORD,
     make_clinician,
     make_page,
     make_post,
@@ -131,6 +133,10 @@ def pages(clinician):
         )
         if number % 2:
             ContactLogEntry.objects.create(request=consultation, kind=ContactKind.CALLED)
+    # The same person twice: the newer marked, to be merged into the older.
+    older = make_request(name="Sam Lee", submitted_at=timezone.now() - timedelta(days=2))
+    newer = make_request(name="Sam Lee", email="sam@example.org", possible_duplicate_of=older)
+    requests = "/admin/consultations/consultationrequest/"
     return {
         "home": At("/admin/"),
         "articles-waiting-for-review": At("/admin/blog/post/?review=waiting"),
@@ -142,6 +148,8 @@ def pages(clinician):
         "page": At(f"/admin/pages/page/{make_page().pk}/change/"),
         "funnel-report": At("/admin/consultations/consultationrequest/report/funnel/"),
         "heard-about-answers": At("/admin/consultations/heardabout/"),
+        "requests": At(requests),
+        "merge-confirmation": At(f"{requests}{newer.pk}/merge/{older.pk}/"),
     }
 
 
@@ -172,6 +180,8 @@ def test_the_pages_are_the_pages_they_say(html):
     assert "When the dark thoughts come" in html["series"]
     assert html["funnel-report"].count('class="funnel-chart" role="img"') == 3
     assert "Psychology Today" in html["heard-about-answers"]
+    assert "Possibly the same person as" in html["requests"]
+    assert 'value="Yes, merge #' in html["merge-confirmation"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -232,4 +242,45 @@ def test_the_admins_theme_switch_gives_the_colours_the_system_setting_does(
 
 def test_nu_html_checker_finds_no_errors_or_warnings_on_the_admin_pages(html, tmp_path):
     problems = nu_problems(html, [STYLESHEET], tmp_path)
+    assert not problems, f"The Nu HTML Checker found {len(problems)}:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def owner_pages():
+    """The pages only the practice owner sees: the merges, and undoing one."""
+    owner = User.objects.create_superuser("owner", "owner@example.org", PASSWORD)
+    older = make_request(name="Sam Lee", submitted_at=timezone.now() - timedelta(days=2))
+    merge = merging.merge(make_request(name="Sam Lee"), older, owner)
+    merges = "/admin/consultations/requestmerge/"
+    return owner, {"merged-requests": At(merges), "undo-merge": At(f"{merges}{merge.pk}/undo/")}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_on_the_owners_pages(owner_pages, live_server, browser, scheme):
+    owner, pages = owner_pages
+    context = axe_context(browser, "desktop", scheme)
+    page = context.new_page()
+    folder = SCREENSHOTS / scheme
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = []
+    try:
+        sign_in(page, live_server, owner.username)
+        for name, admin_page in pages.items():
+            admin_page.open(page, live_server.url)
+            page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+            for violation in page.evaluate(RUN_AXE):
+                problems.append(describe_violation(f"{name} ({scheme})", violation))
+    finally:
+        context.close()
+    assert not problems, f"axe found {len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+def test_nu_html_checker_finds_no_errors_or_warnings_on_the_owners_pages(
+    owner_pages, client, tmp_path
+):
+    owner, pages = owner_pages
+    client.force_login(owner)
+    html = {name: admin_page.fetch(client) for name, admin_page in pages.items()}
+    assert 'value="Yes, undo the merge"' in html["undo-merge"]
+    problems = nu_problems(html, [], tmp_path)
     assert not problems, f"The Nu HTML Checker found {len(problems)}:\n" + "\n".join(problems)
