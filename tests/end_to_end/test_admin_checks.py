@@ -14,6 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.models import Author
+from consultations import demo
+from consultations.models import Referral, TurnedAway, TurnedAwayDay
 from tests.support.browser import ARTIFACTS, sign_in
 from tests.support.factories import (
     make_clinician,
@@ -119,6 +121,9 @@ def pages(clinician):
     own = make_post(title="A calm evening", author=clinician, body=f"Read {VAGUE_LINK}.")
     for number in range(3):
         make_request(name=f"Visitor {number}")
+    demo.load_referrals()
+    for reason, count in ((TurnedAway.OUTSIDE_STATES, 4), (TurnedAway.UNDER_18, 1)):
+        TurnedAwayDay.objects.create(day=timezone.localdate(), reason=reason, count=count)
     return {
         "home": At("/admin/"),
         "articles-waiting-for-review": At("/admin/blog/post/?review=waiting"),
@@ -128,6 +133,9 @@ def pages(clinician):
         "series": At(f"/admin/blog/series/{series.pk}/change/"),
         "author": At(f"/admin/blog/author/{Author.objects.get(user=clinician).pk}/change/"),
         "page": At(f"/admin/pages/page/{make_page().pk}/change/"),
+        "report": At("/admin/consultations/consultationrequest/report/"),
+        "referrals": At("/admin/consultations/referral/"),
+        "referral": At(f"/admin/consultations/referral/{Referral.objects.first().pk}/change/"),
     }
 
 
@@ -156,6 +164,9 @@ def test_the_pages_are_the_pages_they_say(html):
     assert 'class="warning"' in html["article-saved-with-warnings"]
     assert "What is KAP?" in html["series"]
     assert "When the dark thoughts come" in html["series"]
+    assert "Turned away: outside our states" in html["report"]
+    assert "Riverbend Online Therapy" in html["referrals"]
+    assert 'name="shown_for"' in html["referral"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
