@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
+import licensing
 from staff.audit import record
 from staff.models import AuditAction, AuditEvent
 
@@ -28,6 +29,7 @@ from .models import (
     ConsultationRequest,
     ContactLogEntry,
     HeardAbout,
+    Referral,
     RequestStatus,
     TimeOff,
     WeeklyHours,
@@ -649,3 +651,72 @@ class ClosureAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_superuser
+
+
+# Referrals, for visitors the practice cannot see ------------------------------------------------
+
+SHOWN_FOR_CHOICES = [*licensing.PLACE_CHOICES, (licensing.OUTSIDE_US, "Outside the US")]
+
+
+class ReferralForm(forms.ModelForm):
+    # Ticked places, so only known postal codes (and "outside") are ever stored.
+    shown_for = forms.MultipleChoiceField(
+        label="Shown to people in",
+        choices=SHOWN_FOR_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick the places where it helps; tick none to show it to everyone we "
+        "cannot see, wherever they are.",
+    )
+    web_address = forms.URLField(
+        label="Web address",
+        required=False,
+        assume_scheme="https",  # "example.org" is taken as https://example.org
+        help_text="The page where people can start, e.g. https://example.org/find-help/.",
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "name",
+            "offers",
+            "serves",
+            "phone",
+            "web_address",
+            "shown_to_under_18",
+            "shown_for",
+            "position",
+            "is_active",
+        ]
+        help_texts = {
+            "name": "As they call themselves; shown as a heading.",
+            "phone": "Shown as a number to tap on a phone. A phone number, a web address, or both.",
+            "position": "Referrals are listed by this number, smallest first.",
+            "is_active": "Untick to stop showing it without deleting it.",
+        }
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    """Who the kind page suggests to visitors the practice cannot see (another state, under
+    18), as staff word it."""
+
+    form = ReferralForm
+    list_display = ["name", "offers", "where_shown", "shown_to_under_18", "is_active"]
+    list_filter = ["is_active", "shown_to_under_18"]
+    search_fields = ["name", "offers", "serves"]
+    ordering = ["position", "name"]
+
+    @admin.display(description="Shown to people in")
+    def where_shown(self, referral):
+        places = set(referral.shown_for)
+        if not places:
+            return "Everywhere"
+        names = []
+        if places >= set(licensing.PLACES):  # ticked one by one, but meant as "the US"
+            names.append("Every US state and territory")
+            places -= set(licensing.PLACES)
+        names += sorted(licensing.place_name(code) for code in places)
+        if len(names) > 4:
+            return f"{', '.join(names[:3])} and {len(names) - 3} more"
+        return ", ".join(names)

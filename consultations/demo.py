@@ -5,11 +5,14 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
+import licensing
+
 from .forms import CONSENT_VERSION
 from .models import (
     CallTaker,
     ConsultationRequest,
     ContactLogEntry,
+    Referral,
     RequestStatus,
     Weekday,
     WeeklyHours,
@@ -64,3 +67,41 @@ def load_call_hours(user):
             WeeklyHours(taker=taker, weekday=day, starts=time(9), ends=time(17))
             for day in range(Weekday.SATURDAY)
         )
+
+
+# Made-up services (555-01xx numbers and .example addresses reach nobody) for the kind page.
+REFERRALS = [
+    {
+        "name": "Riverbend Online Therapy (demo)",
+        "offers": "Talk therapy by video for adults, with evening times.",
+        "serves": "Online, across the US",
+        "phone": "(555) 010-0160",
+        "web_address": "https://riverbend.example/",
+        "shown_for": sorted(licensing.PLACES),
+    },
+    {
+        "name": "Lantern Teen and Family Counseling (demo)",
+        "offers": "Counseling for young people aged 12 to 17, and their families.",
+        "serves": "Online, across the US",
+        "phone": "(555) 010-0170",
+        "web_address": "https://lantern-teens.example/",
+        "shown_to_under_18": True,
+        "shown_for": sorted(licensing.PLACES),
+    },
+    {
+        "name": "Harbourline International Counselling (demo)",
+        "offers": "Therapy by video in English and Spanish for people living abroad.",
+        "serves": "Online, outside the US",
+        "web_address": "https://harbourline.example/",
+        "shown_for": [licensing.OUTSIDE_US],
+    },
+]
+
+
+def load_referrals():
+    """The made-up referrals, unless there are any already (staff edits are kept)."""
+    if Referral.objects.exists():
+        return 0
+    for position, fields in enumerate(REFERRALS, start=1):
+        Referral.objects.create(position=position, **fields)
+    return len(REFERRALS)

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from . import abuse, booking
-from .models import BestTime, ConsultationRequest, ContactMethod
+import licensing
+
+from . import abuse, booking, eligibility
+from .models import BestTime, ConsultationRequest, ContactMethod, HeardAbout
 
 # The consent wording is versioned: each request stores the version its sender agreed to.
 # Change the text, change the version.
@@ -30,6 +32,17 @@ TIME_NOT_FREE = (
     "That time is not free any more. Here are the next free times; or choose “No time suits "
     "me” and we will call you back."
 )
+
+# The first question: where the visitor will be during sessions, and whether they are an adult.
+PLACE_CHOICES = [
+    ("", "Choose a state"),
+    *licensing.PLACE_CHOICES,
+    (licensing.OUTSIDE_US, "Outside the US"),
+]
+PLACES_OFFERED = {code for code, _name in PLACE_CHOICES if code}
+ADULT, UNDER_18 = "adult", "under_18"
+AGE_CHOICES = [(ADULT, "I am 18 or older"), (UNDER_18, "I am under 18")]
+
 # Days of times shown at first (a phone screen's worth); a button shows the rest.
 FIRST_DAYS = 2
 
@@ -121,6 +134,30 @@ class NewCallTimeForm(CallTimeFields, forms.Form):
 
 
 class ConsultationForm(CallTimeFields, forms.ModelForm):
+    location = forms.ChoiceField(
+        label="Where will you be during your sessions?",
+        choices=PLACE_CHOICES,
+        error_messages={
+            "required": "Please tell us where you will be during your sessions.",
+            "invalid_choice": "Please choose a state from the list, or “Outside the US”.",
+        },
+    )
+    # Asked, never stored: under 18 is turned away before anything is kept.
+    age = forms.ChoiceField(
+        label="Your age",
+        choices=AGE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please tell us whether you are 18 or older.",
+            "invalid_choice": "Please tell us whether you are 18 or older.",
+        },
+    )
+    heard_about = forms.ModelChoiceField(
+        label="How did you hear about us?",
+        queryset=HeardAbout.objects.filter(is_active=True),
+        required=False,
+        empty_label="— (optional)",
+    )
     consent = forms.BooleanField(
         error_messages={"required": "Please tick the consent box so that we may keep your details."}
     )
@@ -139,7 +176,16 @@ class ConsultationForm(CallTimeFields, forms.ModelForm):
 
     class Meta:
         model = ConsultationRequest
-        fields = ["name", "phone", "email", "preferred_contact", "voicemail_ok", "message"]
+        fields = [
+            "location",
+            "name",
+            "phone",
+            "email",
+            "preferred_contact",
+            "voicemail_ok",
+            "message",
+            "heard_about",
+        ]
         labels = {
             "name": "What should we call you?",
             "phone": "Phone number",
@@ -167,6 +213,8 @@ class ConsultationForm(CallTimeFields, forms.ModelForm):
             "message": {"max_length": "Please keep your message to 1,000 characters or fewer."},
         }
 
+    field_order = ["location", "age"]  # the first question, first in the list of errors too
+
     @classmethod
     def initial_from(cls, data):
         """What was typed into a posted form, as initial values for showing it again."""
@@ -181,6 +229,12 @@ class ConsultationForm(CallTimeFields, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = CONSENT_TEXT.format(practice=settings.PRACTICE_NAME)
         self.fields["preferred_contact"].choices = ContactMethod.choices
+        served = eligibility.served_states()
+        if served:
+            self.fields["location"].help_text = (
+                f"Our clinicians are licensed in {eligibility.served_in_words(served)}, so we "
+                "can see people who are there during their sessions."
+            )
         for name, field in self.fields.items():
             if field.help_text:
                 # Errors already sit in the label; point only at the help text, so screen
@@ -217,6 +271,18 @@ class ConsultationForm(CallTimeFields, forms.ModelForm):
             self.token_expired = True
             return
         self.looks_automated = bool(self.data.get("website")) or abuse.filled_too_fast(seconds_open)
+
+    def turned_away(self):
+        """Why the practice cannot see this visitor (a TurnedAway), read from the first two
+        answers alone, before the rest of the form is checked; None when it can, or when those
+        answers are missing (is_valid() asks for them)."""
+        age = self["age"].data if self.is_bound else None
+        return eligibility.turned_away(self.place(), {ADULT: True, UNDER_18: False}.get(age))
+
+    def place(self):
+        """Where the visitor says they will be (a postal code or OUTSIDE_US), or None."""
+        place = self["location"].data if self.is_bound else None
+        return place if place in PLACES_OFFERED else None
 
     def clean(self):
         cleaned = super().clean()

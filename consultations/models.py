@@ -463,6 +463,14 @@ class RequestMerge(models.Model):
         return f"Request #{self.merged_id} merged into #{self.kept_id}"
 
 
+class ReferralQuerySet(models.QuerySet):
+    def shown(self, under_18=False):
+        """Referrals staff have switched on; for someone under 18, only those for young
+        people."""
+        shown = self.filter(is_active=True)
+        return shown.filter(shown_to_under_18=True) if under_18 else shown
+
+
 class Referral(models.Model):
     """Someone to suggest to a visitor the practice cannot see (another state, under 18)."""
 
@@ -487,6 +495,8 @@ class Referral(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField("shown", default=True)
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "name"]
         constraints = [
@@ -499,6 +509,20 @@ class Referral(models.Model):
 
     def __str__(self):
         return self.name
+
+    def is_shown_in(self, place):
+        """Whether it is listed for someone in `place` (a postal code or OUTSIDE_US)."""
+        return not self.shown_for or place in self.shown_for
+
+    def phone_href(self):
+        """A tel: address for the phone as typed: "+1" and ten digits for a US number, the
+        digits as typed for a short number (988) or one with a country code."""
+        digits = "".join(character for character in self.phone if character.isdigit())
+        if self.phone.strip().startswith("+"):
+            return f"tel:+{digits}"
+        if len(phone_key(self.phone)) == 10:
+            return f"tel:+1{phone_key(self.phone)}"
+        return f"tel:{digits}"
 
 
 class TurnedAway(models.TextChoices):

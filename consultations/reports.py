@@ -8,15 +8,20 @@ from django.conf import settings
 from django.utils import timezone
 
 from .business_hours import business_hours_between
-from .models import ConsultationRequest, RequestStatus
+from .models import ConsultationRequest, RequestStatus, TurnedAway, TurnedAwayDay
 
 WEEKS = 12
 RESPONSE_WEEKS = 8  # what "usually" means in "we usually call back within N business hours"
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 600, 200, 8
 
 
+# Visits turned away, by reason: none until counted.
+TURNED_AWAY = dict.fromkeys(TurnedAway.values, 0)
+
+
 def weekly_figures(now=None, weeks=WEEKS):
-    """One row per week (oldest first): start date, requests received, median hours to contact."""
+    """One row per week (oldest first): start date, requests received, median hours to contact,
+    and visitors turned away (`outside_states`, `under_18`)."""
     today = timezone.localdate(now or timezone.now())
     first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     start = timezone.make_aware(datetime.combine(first_monday, time.min))
@@ -26,9 +31,12 @@ def weekly_figures(now=None, weeks=WEEKS):
         .values_list("submitted_at", "first_contacted_at")
     )
     rows = [
-        {"week": first_monday + timedelta(weeks=n), "requests": 0, "waits": []}
+        {"week": first_monday + timedelta(weeks=n), "requests": 0, "waits": [], **TURNED_AWAY}
         for n in range(weeks)
     ]
+    turned_away = TurnedAwayDay.objects.filter(day__gte=first_monday, day__lte=today)
+    for day, reason, count in turned_away.values_list("day", "reason", "count"):
+        rows[(day - first_monday).days // 7][reason] += count
     for submitted_at, first_contacted_at in received:
         row = rows[(timezone.localdate(submitted_at) - first_monday).days // 7]
         row["requests"] += 1

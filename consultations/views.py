@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import abuse, booking, calls, reports, services
+import licensing
+
+from . import abuse, booking, calls, eligibility, reports, services
 from .forms import TIME_NOT_FREE, ConsultationForm, NewCallTimeForm, when
-from .models import CallTaker
+from .models import CallTaker, TurnedAway
 
 THANKS_SALT = "consultations.thanks"
 
@@ -35,6 +37,10 @@ def request_form(request):
         form = ConsultationForm(request.POST)
         if form.looks_automated:
             return redirect("consultations:thanks")  # a bot is thanked, and nothing is stored
+        reason = form.turned_away()
+        if reason:
+            # Answered here, not redirected: the place and age never appear in an address.
+            return not_a_fit_here(request, reason, form.place())
         received = services.already_received(form)
         if received:  # a double click or a retry: its time is taken, by this very request
             return redirect(thanks_address(received))
@@ -60,6 +66,20 @@ def request_form(request):
         form = ConsultationForm(initial={"source": request.GET.get("from", "")[:200]})
     context = {"form": form, "response_hours": reports.typical_response_hours()}
     return render(request, "consultations/request_form.html", context, status=status)
+
+
+def not_a_fit_here(request, reason, place):
+    """Someone the practice cannot see (another state, under 18): nothing about them is kept,
+    only one more visit counted for the day; they get referrals and the crisis line."""
+    eligibility.count_visit(reason)
+    context = {
+        "under_18": reason == TurnedAway.UNDER_18,
+        "place_name": licensing.place_name(place) if place else None,
+        "outside_us": place == licensing.OUTSIDE_US,
+        "served": eligibility.served_in_words(),
+        "referrals": eligibility.referrals(place, reason),
+    }
+    return render(request, "consultations/not_a_fit_here.html", context)
 
 
 def thanks_address(consultation):

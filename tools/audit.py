@@ -271,10 +271,12 @@ def prepare_site(env, workdir):
 
 
 INVALID_FORM = {"name": "Alex", "email": "not-an-email"}  # and the consent box left empty
+# The form's first question, answered as someone the practice sees (the demo's clinicians are
+# licensed in Oregon and Washington).
+FIRST_QUESTION = {"location": "OR", "age": "adult"}
 
-
-ANOTHER_VISITOR = {"name": "Jo", "phone": "(555) 010-0100", "consent": "on"}
-TAKEN_TIME_VISITOR = {"name": "Alex", "phone": "(555) 010-0199", "consent": "on"}
+ANOTHER_VISITOR = {**FIRST_QUESTION, "name": "Jo", "phone": "(555) 010-0100", "consent": "on"}
+TAKEN_TIME_VISITOR = {**FIRST_QUESTION, "name": "Alex", "phone": "(555) 010-0199", "consent": "on"}
 CALL_TIME = re.compile(r'<input type="radio" name="call_time" value="([^"]+)"')
 
 
@@ -305,7 +307,9 @@ def raw_html(server, page):
         return response.status, response.content
     form = Forms(response.body).named(method="post") if "<form" in response.body else []
     if page.submit_invalid_form:
-        fields = [(n, INVALID_FORM.get(n, v)) for n, v in form if n != "consent"]
+        fields = with_fields(
+            [(n, INVALID_FORM.get(n, v)) for n, v in form if n != "consent"], FIRST_QUESTION
+        )
     elif page.submit_taken_time:
         call_time = CALL_TIME.search(response.body).group(1)
         book_as_another_visitor(server, call_time)
@@ -447,6 +451,9 @@ def open_page(context, server, page):
     tab.on("console", on_console)
     tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     response = tab.goto(url, wait_until="load", timeout=NAV_TIMEOUT)
+    if page.submit_invalid_form or page.submit_taken_time:
+        tab.select_option("#id_location", FIRST_QUESTION["location"])
+        tab.check("#id_age_0")  # "I am 18 or older"
     if page.submit_invalid_form:
         tab.fill("#id_name", INVALID_FORM["name"])
         tab.fill("#id_email", INVALID_FORM["email"])

@@ -337,6 +337,8 @@ def consultation_fields(hidden, name, phone, message, best_times=("morning", "ev
         ("csrfmiddlewaretoken", hidden["csrfmiddlewaretoken"]),
         ("form_token", hidden["form_token"]),
         ("source", hidden.get("source", "")),
+        ("location", "OR"),  # a state the practice serves (the demo's clinicians are in Oregon)
+        ("age", "adult"),
         ("name", name),
         ("phone", phone),
         ("email", ""),
@@ -344,6 +346,7 @@ def consultation_fields(hidden, name, phone, message, best_times=("morning", "ev
         *(("best_times", time) for time in best_times),
         ("voicemail_ok", "on"),
         ("message", message),
+        ("heard_about", ""),  # "— (optional)", as a browser sends a list left alone
         ("consent", "on"),
         ("website", ""),  # the honeypot, left empty as people do
     ]

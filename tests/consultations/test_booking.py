@@ -258,4 +258,5 @@ def test_the_form_takes_the_same_few_queries_however_many_people_and_calls():
         taker = make_call_taker(hours=[(9, 12)])
         make_request(assigned_to=taker.user, call_at=at(MONDAY_7AM.date(), 10))
 
-    assert queries() == with_one == 5  # people, their hours, time off, calls, closures
+    # the states served (authors' licenses), people, their hours, time off, calls, closures
+    assert queries() == with_one == 6

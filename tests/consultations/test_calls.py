@@ -54,6 +54,8 @@ def taker(clock):
 
 def book(client, moment=NINE, **fields):
     data = {
+        "location": "OR",
+        "age": "adult",
         "preferred_contact": "phone",
         "consent": "on",
         "form_token": abuse.new_form_token(),
@@ -115,6 +117,8 @@ def test_a_time_taken_since_the_form_was_shown_shows_the_form_again_with_everyth
 
 def test_the_same_booking_sent_twice_is_one_booking_and_both_are_thanked(client, taker):
     data = {
+        "location": "OR",
+        "age": "adult",
         "preferred_contact": "phone",
         "consent": "on",
         "form_token": abuse.new_form_token(),

@@ -29,6 +29,8 @@ def form_data(**overrides):
         "name": "Sam",
         "phone": "(555) 010-0199",
         "email": "",
+        "location": "OR",
+        "age": "adult",
         "preferred_contact": "phone",
         "best_times": ["morning", "evening"],
         "voicemail_ok": "on",

@@ -85,6 +85,8 @@ PHONES = ["(555) 010-0199", "+1 555 010 0199 ext. 12", "555.010.0199", "12345"]
 EMAILS = ["sam@example.com", "sam@exämple.com", "not-an-address", "a@b"]
 MESSAGES = ["Please call after 4.", "Two\nlines", "x" * 1000]
 SOURCES = ["what-is-kap", "<script>", "../etc", "x" * 300]
+PLACES = ["OR", "WA", "TX", "outside", "or", "Oregon"]
+AGES = ["adult", "under_18", "18"]
 
 
 @st.composite
@@ -147,6 +149,8 @@ def submissions(draw):
     token, token_kind = draw(tokens())
     website, honeypot_filled = draw(honeypots())
     data = {
+        "location": draw(field(*PLACES)),
+        "age": draw(field(*AGES)),
         "name": draw(field(*NAMES)),
         "phone": draw(field(*PHONES)),
         "email": draw(field(*EMAILS)),
@@ -173,6 +177,8 @@ def submissions(draw):
 def plausible_submissions(draw):
     """Form data a person could send and we could accept, each field perhaps lightly spoiled."""
     data = {
+        "location": draw(st.sampled_from(PLACES[:4])),  # chosen from a list: never typed
+        "age": "adult",
         "name": draw(field(*NAMES, gentle=True)),
         "phone": draw(field(*PHONES[:3], gentle=True)),
         "email": draw(st.one_of(st.just(""), field(*EMAILS[:2], gentle=True))),
@@ -191,6 +197,8 @@ def plausible_submissions(draw):
 def plausible(**overrides):
     """One plausible submission, as an explicit example; fields given by keyword."""
     data = {
+        "location": "OR",
+        "age": "adult",
         "name": "Sam",
         "phone": "(555) 010-0199",
         "email": "",
@@ -237,6 +245,7 @@ def test_validating_any_form_data_never_raises(submission):
 def test_any_posted_form_is_thanked_or_explained_never_a_crash(submission):
     data, token_kind, is_bot = submission
     acceptable = ConsultationForm(data.copy()).is_valid()
+    turned_away = ConsultationForm(data.copy()).turned_away()
     client = Client()  # the Client re-raises any exception the view lets escape
     before = ConsultationRequest.objects.count()
 
@@ -246,6 +255,10 @@ def test_any_posted_form_is_thanked_or_explained_never_a_crash(submission):
     if is_bot:
         assert response.status_code == HTTPStatus.FOUND
         assert response["Location"] == THANKS
+        assert created == 0
+    elif turned_away:  # under 18 (no served states are set here): the kind page, nothing kept
+        assert response.status_code == HTTPStatus.OK
+        assert "consultations/not_a_fit_here.html" in [t.name for t in response.templates]
         assert created == 0
     elif response.status_code == HTTPStatus.FOUND:
         assert token_kind == "fresh"

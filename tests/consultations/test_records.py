@@ -36,6 +36,8 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 
 def submit(client, **fields):
     data = {
+        "location": "OR",
+        "age": "adult",
         "preferred_contact": "phone",
         "consent": "on",
         "form_token": abuse.new_form_token(),
@@ -75,6 +77,8 @@ def test_staff_are_told_a_request_arrived_with_no_visitor_data(
 def test_the_notification_is_queued_in_the_requests_own_transaction(client):
     form = ConsultationForm(
         {
+            "location": "OR",
+            "age": "adult",
             "preferred_contact": "phone",
             "consent": "on",
             "form_token": abuse.new_form_token(),

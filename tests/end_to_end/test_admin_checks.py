@@ -14,8 +14,16 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.models import Author
-from consultations import merging
-from consultations.models import ContactKind, ContactLogEntry, HeardAbout, RequestStatus
+from consultations import demo, merging
+from consultations.models import (
+    ContactKind,
+    ContactLogEntry,
+    HeardAbout,
+    Referral,
+    RequestStatus,
+    TurnedAway,
+    TurnedAwayDay,
+)
 from tests.support.browser import ARTIFACTS, sign_in
 from tests.support.factories import (
     PASSWORD,
@@ -137,6 +145,9 @@ def pages(clinician):
     older = make_request(name="Sam Lee", submitted_at=timezone.now() - timedelta(days=2))
     newer = make_request(name="Sam Lee", email="sam@example.org", possible_duplicate_of=older)
     requests = "/admin/consultations/consultationrequest/"
+    demo.load_referrals()
+    for reason, count in ((TurnedAway.OUTSIDE_STATES, 4), (TurnedAway.UNDER_18, 1)):
+        TurnedAwayDay.objects.create(day=timezone.localdate(), reason=reason, count=count)
     return {
         "home": At("/admin/"),
         "articles-waiting-for-review": At("/admin/blog/post/?review=waiting"),
@@ -150,6 +161,9 @@ def pages(clinician):
         "heard-about-answers": At("/admin/consultations/heardabout/"),
         "requests": At(requests),
         "merge-confirmation": At(f"{requests}{newer.pk}/merge/{older.pk}/"),
+        "report": At("/admin/consultations/consultationrequest/report/"),
+        "referrals": At("/admin/consultations/referral/"),
+        "referral": At(f"/admin/consultations/referral/{Referral.objects.first().pk}/change/"),
     }
 
 
@@ -182,6 +196,9 @@ def test_the_pages_are_the_pages_they_say(html):
     assert "Psychology Today" in html["heard-about-answers"]
     assert "Possibly the same person as" in html["requests"]
     assert 'value="Yes, merge #' in html["merge-confirmation"]
+    assert "Turned away: outside our states" in html["report"]
+    assert "Riverbend Online Therapy" in html["referrals"]
+    assert 'name="shown_for"' in html["referral"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -14,7 +14,7 @@ from consultations import calls
 from consultations.booking import book, free_times
 from consultations.forms import NO_TIME, TIME_NOT_FREE, when
 from consultations.models import ConsultationRequest, ContactMethod, RequestStatus
-from tests.support.browser import tab_to
+from tests.support.browser import answer_the_first_question, tab_to
 from tests.support.factories import make_call_taker, make_request
 from tests.support.mail import deliver_queued_mail
 
@@ -89,6 +89,13 @@ def test_a_visitor_books_with_the_keyboard_alone_then_moves_and_cancels_the_call
     page.goto(f"{live_server.url}/consultation/")
     stops = []
 
+    # The first question: where they will be (typing a name picks it from the list), and age.
+    tab_to(page, "id_location", stops)
+    page.keyboard.type("Oregon")
+    expect(page.locator("#id_location")).to_have_value("OR")
+    tab_to(page, "id_age_0", stops)
+    page.keyboard.press("Space")
+    expect(page.get_by_role("radio", name="I am 18 or older")).to_be_checked()
     tab_to(page, "id_name", stops)
     page.keyboard.type("Robin")
     tab_to(page, "id_phone", stops)
@@ -115,7 +122,9 @@ def test_a_visitor_books_with_the_keyboard_alone_then_moves_and_cancels_the_call
 
     # Every control is one stop, in reading order: the times (one group) after the voicemail
     # box, then "Show later days", and the message below them.
-    assert stops[stops.index("id_name") :] == [
+    assert stops[stops.index("id_location") :] == [
+        "id_location",
+        "id_age_0",
         "id_name",
         "id_phone",
         "id_email",
@@ -125,6 +134,7 @@ def test_a_visitor_books_with_the_keyboard_alone_then_moves_and_cancels_the_call
         "id_call_time_0",
         "later_days",
         "id_message",
+        "id_heard_about",
         "id_consent",
         "our privacy page",
         "Send my request",
@@ -191,6 +201,7 @@ def test_show_later_days_keeps_everything_typed_and_a_later_day_can_be_booked(
     live_server, page, taker, screenshot
 ):
     page.goto(f"{live_server.url}/consultation/")
+    answer_the_first_question(page)
     name = page.get_by_label("What should we call you?")
     phone = page.get_by_label("Phone number")
     email = page.get_by_label("E-mail address")
@@ -217,6 +228,8 @@ def test_show_later_days_keeps_everything_typed_and_a_later_day_can_be_booked(
     expect(page.get_by_role("button", name="Show later days")).to_have_count(0)
     assert days(page).count() > 2
     expect(page.get_by_role("alert")).to_have_count(0)  # no mistakes pointed out
+    expect(page.get_by_label("Where will you be during your sessions?")).to_have_value("OR")
+    expect(page.get_by_role("radio", name="I am 18 or older")).to_be_checked()
     expect(name).to_have_value("Sam Rivera")
     expect(phone).to_have_value("(555) 010-0177")
     expect(email).to_have_value("sam@example.com")
@@ -250,6 +263,7 @@ def test_a_time_booked_by_someone_else_meanwhile_shows_the_form_again_with_every
     live_server, page, taker, screenshot
 ):
     page.goto(f"{live_server.url}/consultation/")
+    answer_the_first_question(page)
     page.get_by_label("What should we call you?").fill("Alex")
     page.get_by_label("Phone number").fill("(555) 010-0199")
     page.get_by_role("checkbox", name=CONSENT_LABEL).check()
@@ -297,6 +311,7 @@ def test_on_the_form_the_summary_link_for_a_time_no_longer_free_goes_to_the_time
     live_server, page, taker
 ):
     page.goto(f"{live_server.url}/consultation/")
+    answer_the_first_question(page)
     page.get_by_label("What should we call you?").fill("Alex")
     page.get_by_label("Phone number").fill("(555) 010-0199")
     page.get_by_role("checkbox", name=CONSENT_LABEL).check()
@@ -334,6 +349,7 @@ def test_enter_in_a_text_field_sends_the_form_as_it_did_before_times_were_offere
     live_server, page, taker
 ):
     page.goto(f"{live_server.url}/consultation/")
+    answer_the_first_question(page)
     page.get_by_label("What should we call you?").fill("Alex")
     page.get_by_role("checkbox", name=CONSENT_LABEL).check()
     wanted = days(page).first.get_by_role("radio").first

@@ -17,7 +17,7 @@ from consultations.models import (
     ContactMethod,
     RequestStatus,
 )
-from tests.support.browser import sign_in
+from tests.support.browser import answer_the_first_question, sign_in
 from tests.support.factories import make_front_desk, make_post
 
 # serialized_rollback: the roles made by data migrations come back after each test.
@@ -94,6 +94,7 @@ def test_visitor_coming_from_an_article_corrects_mistakes_and_sends_a_request(
     by_email = page.get_by_role("radio", name="E-mail", exact=True)
     evenings = page.get_by_role("checkbox", name=BestTime.EVENING.label)
     saturdays = page.get_by_role("checkbox", name=BestTime.SATURDAY.label)
+    answer_the_first_question(page, location="WA")
     name.fill("Sam Rivera")
     email.fill("sam@example,com")
     by_email.check()
@@ -132,6 +133,8 @@ def test_visitor_coming_from_an_article_corrects_mistakes_and_sends_a_request(
     expect(saturdays).to_be_checked()
     expect(page.get_by_role("checkbox", name=BestTime.MORNING.label)).not_to_be_checked()
     expect(consent).not_to_be_checked()
+    expect(page.get_by_label("Where will you be during your sessions?")).to_have_value("WA")
+    expect(page.get_by_role("radio", name="I am 18 or older")).to_be_checked()
     assert ConsultationRequest.objects.count() == 0
     screenshot("consultation-form-errors-phone")
     # A link in the summary takes the visitor to the field to correct.
@@ -155,6 +158,7 @@ def test_visitor_coming_from_an_article_corrects_mistakes_and_sends_a_request(
     assert request.consent_version == CONSENT_VERSION
     assert request.consented_at is not None
     assert (request.email, request.phone) == ("sam@example.com", "")
+    assert request.location == "WA"
     assert request.preferred_contact == ContactMethod.EMAIL
     assert request.best_times == [BestTime.EVENING, BestTime.SATURDAY]
     assert request.message == "I would like to know about evening appointments."
@@ -185,6 +189,12 @@ def test_keyboard_user_fills_in_and_sends_the_form_without_a_mouse(live_server, 
     page.goto(f"{live_server.url}/consultation/")
     stops = []
 
+    # Where they will be: typing a name picks it from the list.
+    tab_to(page, "id_location", stops)
+    page.keyboard.type("Washington")
+    expect(page.locator("#id_location")).to_have_value("WA")
+    tab_to(page, "id_age_0", stops)
+    page.keyboard.press("Space")
     tab_to(page, "id_name", stops)
     page.keyboard.type("Alex")
     tab_to(page, "id_phone", stops)
@@ -201,7 +211,9 @@ def test_keyboard_user_fills_in_and_sends_the_form_without_a_mouse(live_server, 
     tab_to(page, "Send my request", stops)
 
     # Every control gets a stop, in reading order; the hidden honeypot never does.
-    assert stops[stops.index("id_name") :] == [
+    assert stops[stops.index("id_location") :] == [
+        "id_location",
+        "id_age_0",
         "id_name",
         "id_phone",
         "id_email",
@@ -209,6 +221,7 @@ def test_keyboard_user_fills_in_and_sends_the_form_without_a_mouse(live_server, 
         *[f"id_best_times_{number}" for number in range(4)],
         "id_voicemail_ok",
         "id_message",
+        "id_heard_about",
         "id_consent",
         "our privacy page",
         "Send my request",

@@ -25,12 +25,12 @@ from playwright.sync_api import expect
 
 from blog.models import Series
 from blog.views import POSTS_PER_PAGE
-from consultations import booking, calls
+from consultations import booking, calls, demo
 from consultations.forms import TIME_NOT_FREE
 from consultations.models import CallTaker
 from consultations.views import thanks_address
 from practice.views import server_error
-from tests.support.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS, answer_the_first_question
 from tests.support.factories import make_call_taker, make_post, make_request
 from tests.support.page_checks import (
     BASE_DIR,
@@ -83,6 +83,7 @@ class FormWithErrors:
 
     def open(self, page, base_url):
         page.goto(base_url + self.path)
+        answer_the_first_question(page)
         page.get_by_label("What should we call you?").fill("Sam")
         page.get_by_label("E-mail address").fill(BAD_EMAIL)
         page.get_by_role("button", name="Send my request").click()
@@ -93,6 +94,7 @@ class FormWithErrors:
         # What the browser sends: the form starts with "Phone call" chosen.
         data = {
             "form_token": token,
+            **FIRST_QUESTION,
             "name": "Sam",
             "email": BAD_EMAIL,
             "preferred_contact": "phone",
@@ -100,6 +102,41 @@ class FormWithErrors:
         response = client.post(self.path, data)
         assert response.status_code == HTTPStatus.OK
         assert set(response.context["form"].errors) == {"email", "consent"}
+        return response.content.decode()
+
+
+# The form's first question, answered as someone the practice can see would (the demo's
+# clinicians are licensed in Oregon and Washington).
+FIRST_QUESTION = {"location": "OR", "age": "adult"}
+
+
+class NotAFitHere:
+    """The kind page the form answers with when the practice cannot see the visitor: they
+    will be where its clinicians are not licensed, or they are under 18. The demo's made-up
+    referrals are listed."""
+
+    path = "/consultation/"
+
+    def __init__(self, location, age):
+        self.answers = {"location": location, "age": age}
+
+    def open(self, page, base_url):
+        demo.load_referrals()
+        page.goto(base_url + self.path)
+        answer_the_first_question(page, **self.answers)
+        page.get_by_label("What should we call you?").fill("Sam")
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Send my request").click()
+        assert navigation.value.status == HTTPStatus.OK
+        expect(page.get_by_role("heading", level=1)).to_contain_text("but others can help")
+
+    def fetch(self, client):
+        demo.load_referrals()
+        token = client.get(self.path).context["form"].initial["form_token"]
+        data = {"form_token": token, **self.answers, "name": "Sam", "preferred_contact": "phone"}
+        response = client.post(self.path, data)
+        assert response.status_code == HTTPStatus.OK
+        assert "consultations/not_a_fit_here.html" in [t.name for t in response.templates]
         return response.content.decode()
 
 
@@ -151,6 +188,7 @@ class FormTimeNotFree:
     def open(self, page, base_url):
         call_hours(True)
         page.goto(base_url + self.path)
+        answer_the_first_question(page)
         page.get_by_label("What should we call you?").fill("Sam")
         page.get_by_label("Phone number").fill("(555) 010-0177")
         page.get_by_role("checkbox", name=re.compile("^I agree that")).check()
@@ -169,6 +207,7 @@ class FormTimeNotFree:
         book_meanwhile(taken)
         data = {
             "form_token": form.initial["form_token"],
+            **FIRST_QUESTION,
             "name": "Sam",
             "phone": "(555) 010-0177",
             "preferred_contact": "phone",
@@ -271,6 +310,8 @@ PAGES = {
     "consultation-form": WithCallHours(At("/consultation/"), on=False),
     "form-with-errors": WithCallHours(FormWithErrors(), on=False),
     "thank-you": At("/consultation/thanks/"),
+    "not-a-fit-here": NotAFitHere(location="outside", age="adult"),
+    "not-a-fit-here-under-18": NotAFitHere(location="OR", age="under_18"),
     "form-with-times": WithCallHours(At("/consultation/")),
     "form-later-days": FormLaterDays(),
     "form-time-not-free": FormTimeNotFree(),
@@ -327,6 +368,11 @@ def test_the_booking_pages_are_the_pages_they_say(html):
     chosen = re.compile(r'<input type="radio" name="call_time" value="[^"]+"[^>]* checked')
     assert chosen.search(html["form-later-days"])  # a time chosen, to check how it looks
     assert NOT_FREE in html["form-time-not-free"]
+    assert "You told us you will be outside the US" in html["not-a-fit-here"]
+    assert "Harbourline International" in html["not-a-fit-here"]  # the demo's, for abroad
+    assert "We see adults only" in html["not-a-fit-here-under-18"]
+    assert "Lantern Teen and Family" in html["not-a-fit-here-under-18"]
+    assert "Riverbend" not in html["not-a-fit-here-under-18"]  # for adults
     assert "Your call is booked for" in html["thank-you-booked"]
     assert "Your call is booked for" not in html["thank-you"]
     assert "Move my call to this time" in html["change-call"]

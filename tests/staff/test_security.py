@@ -499,6 +499,8 @@ def test_no_log_line_ever_holds_visitor_data(client, caplog, settings):
             "name": CANARY,
             "phone": "(555) 010-4321",
             "email": "canary@example.org",
+            "location": "OR",
+            "age": "adult",
             "preferred_contact": "phone",
             "message": "canary message text",
             "consent": "on",

@@ -1,5 +1,6 @@
 """What browser tests share: where their screenshots go, staff signing in through the admin's
-login form in Debian's chromium (Playwright), and following the keyboard focus."""
+login form in Debian's chromium (Playwright), a visitor answering the consultation form's first
+question, and following the keyboard focus."""
 
 from pathlib import Path
 
@@ -17,6 +18,17 @@ def sign_in(page, live_server, username):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+AGE_LABELS = {"adult": "I am 18 or older", "under_18": "I am under 18"}
+
+
+def answer_the_first_question(page, location="OR", age="adult"):
+    """Where the visitor will be (a postal code, or "outside") and their age, on the
+    consultation form. Oregon and 18 or older: someone the practice sees (or, with no states
+    set, where nobody is turned away for their place)."""
+    page.get_by_label("Where will you be during your sessions?").select_option(location)
+    page.get_by_label(AGE_LABELS[age]).check()
 
 
 def focused(page):

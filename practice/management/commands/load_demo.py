@@ -24,6 +24,7 @@ class Command(BaseCommand):
             users = demo.load_users()
             consultations.demo.load_call_hours(User.objects.get(username="frontdesk"))
             consultations_created = consultations.demo.load()
+            consultations.demo.load_referrals()
             self.stdout.write(
                 f"Consultation requests (made up, DEBUG only): {consultations_created} created."
             )
