@@ -41,6 +41,7 @@ SUBMITTED_FIELDS = [
     "name",
     "phone",
     "email",
+    "where",
     "preferred_contact",
     "best_times_display",
     "ok_to_call",
@@ -355,6 +356,11 @@ class ConsultationRequestAdmin(MergeAdminMixin, admin.ModelAdmin):
     @admin.display(description="OK to call")  # the request page adds a colon, after no "?"
     def ok_to_call(self, consultation):
         return self.ok_to_call_now(consultation)
+
+    @admin.display(description="Where they will be during sessions")
+    def where(self, consultation):
+        # Requests sent before the form asked have no answer.
+        return licensing.place_name(consultation.location) if consultation.location else "—"
 
     @admin.display(description="Article", ordering="source")
     def article(self, consultation):

@@ -12,6 +12,7 @@ from .models import (
     CallTaker,
     ConsultationRequest,
     ContactLogEntry,
+    HeardAbout,
     Referral,
     RequestStatus,
     Weekday,
@@ -20,12 +21,18 @@ from .models import (
 
 DEMO_KEY = "demo"  # the client key marks demo requests, so loading twice adds nothing
 REQUESTS = [
-    # name, phone, e-mail, preferred, best times, hours ago, status, source
-    ("Alex", "(555) 010-0111", "", "phone", ["morning"], 2, RequestStatus.NEW, "what-is-kap"),
-    ("Priya", "", "priya@example.com", "email", [], 60, RequestStatus.NEW, ""),
-    ("Jordan", "(555) 010-0133", "", "text", ["evening"], 30, RequestStatus.CONTACTED, ""),
+    # name, phone, e-mail, preferred, best times, hours ago, status, source, where, heard about
+    ("Robin", "(555) 010-0122", "", "phone", ["afternoon"], 24 * 40, RequestStatus.BECAME_CLIENT,
+     "what-is-kap", "OR", "Another clinician or my doctor"),
     ("Mei", "(555) 010-0144", "mei@example.com", "phone", ["afternoon"], 150,
-     RequestStatus.SCHEDULED, "is-kap-right-for-me"),
+     RequestStatus.SCHEDULED, "is-kap-right-for-me", "WA", "A search engine"),
+    ("Priya", "", "priya@example.com", "email", [], 60, RequestStatus.NEW, "", "OR", ""),
+    ("Jordan", "(555) 010-0133", "", "text", ["evening"], 30, RequestStatus.CONTACTED, "", "OR",
+     "Psychology Today"),
+    ("Alex", "(555) 010-0111", "", "phone", ["morning"], 2, RequestStatus.NEW, "what-is-kap",
+     "WA", "A friend or family member"),
+    # Jordan again, the number written another way: marked as possibly the same person.
+    ("Jordan", "555.010.0133", "", "phone", ["evening"], 1, RequestStatus.NEW, "", "OR", ""),
 ]  # fmt: skip
 
 
@@ -33,7 +40,8 @@ def load():
     if ConsultationRequest.objects.filter(client_key=DEMO_KEY).exists():
         return 0
     now = timezone.now()
-    for name, phone, email, method, times, hours_ago, status, source in REQUESTS:
+    answers = {answer.name: answer for answer in HeardAbout.objects.all()}
+    for name, phone, email, method, times, hours_ago, status, source, where, heard in REQUESTS:
         submitted = now - timedelta(hours=hours_ago)
         consultation = ConsultationRequest.objects.create(
             name=name,
@@ -42,6 +50,8 @@ def load():
             preferred_contact=method,
             best_times=times,
             source=source,
+            location=where,
+            heard_about=answers.get(heard),
             consent_version=CONSENT_VERSION,
             consented_at=submitted,
             submitted_at=submitted,
@@ -54,7 +64,14 @@ def load():
             )
             consultation.status = status
             consultation.first_contacted_at = submitted + timedelta(hours=3)
+            if status == RequestStatus.BECAME_CLIENT:
+                consultation.became_client_on = timezone.localdate(submitted + timedelta(days=12))
             consultation.save()
+        else:
+            duplicate_of = ConsultationRequest.objects.same_person_as(consultation).first()
+            if duplicate_of:
+                consultation.possible_duplicate_of = duplicate_of
+                consultation.save()
     return len(REQUESTS)
 
 

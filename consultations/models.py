@@ -42,7 +42,7 @@ class BestTime(models.TextChoices):
     SATURDAY = "saturday", "Saturday mornings"
 
 
-# For the triage list, where the full labels do not fit.
+# For the triage list's "OK to call now?", where the full labels do not fit.
 SHORT_BEST_TIMES = {
     BestTime.MORNING: "Mornings",
     BestTime.AFTERNOON: "Afternoons",
@@ -288,8 +288,8 @@ class ConsultationRequest(models.Model):
     def get_admin_url(self):
         return reverse("admin:consultations_consultationrequest_change", args=[self.pk])
 
-    def best_times_display(self, short=False):
-        labels = SHORT_BEST_TIMES if short else dict(BestTime.choices)
+    def best_times_display(self):
+        labels = dict(BestTime.choices)
         return ", ".join(labels.get(code, code) for code in self.best_times) or "Any time"
 
 

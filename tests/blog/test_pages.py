@@ -139,7 +139,9 @@ PUBLIC_PAGES = {
     "/blog/search/?q=article": 3,
     "/pages/about/": 1,
     "/robots.txt": 0,
-    "/consultation/": 2,  # whose call hours to offer (nobody's here), how soon we call back
+    # Whose call hours to offer (nobody's here), how soon we call back, the states the
+    # clinicians are licensed in, and the "How did you hear about us?" answers.
+    "/consultation/": 4,
 }
 
 

@@ -234,6 +234,14 @@ def test_what_the_visitor_sent_is_read_only(desk):
     assert 'name="name"' not in html and 'name="message"' not in html
 
 
+def test_the_request_page_says_where_they_will_be_during_sessions(desk):
+    html = desk.get(change_url(make_request(location="WA"))).content.decode()
+    assert "Where they will be during sessions" in html
+    assert "Washington" in html
+    html = desk.get(change_url(make_request(location="outside"))).content.decode()
+    assert "Outside the US" in html
+
+
 def test_logging_a_call_from_the_admin_records_who_and_moves_to_contacted(desk):
     request = make_request()
     data = triage_form(

@@ -54,6 +54,8 @@ def send_form(client, **fields):
         "name": "Sam",
         "phone": "(555) 010-0199",
         "email": "",
+        "location": "OR",
+        "age": "adult",
         "preferred_contact": "phone",
         "consent": "on",
         "form_token": abuse.new_form_token(),

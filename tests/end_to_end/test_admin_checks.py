@@ -161,6 +161,7 @@ def pages(clinician):
         "heard-about-answers": At("/admin/consultations/heardabout/"),
         "requests": At(requests),
         "merge-confirmation": At(f"{requests}{newer.pk}/merge/{older.pk}/"),
+        "possible-duplicate": At(f"{requests}{newer.pk}/change/"),
         "report": At("/admin/consultations/consultationrequest/report/"),
         "referrals": At("/admin/consultations/referral/"),
         "referral": At(f"/admin/consultations/referral/{Referral.objects.first().pk}/change/"),
@@ -196,6 +197,7 @@ def test_the_pages_are_the_pages_they_say(html):
     assert "Psychology Today" in html["heard-about-answers"]
     assert "Possibly the same person as" in html["requests"]
     assert 'value="Yes, merge #' in html["merge-confirmation"]
+    assert "Log a call, message or note" in html["possible-duplicate"]
     assert "Turned away: outside our states" in html["report"]
     assert "Riverbend Online Therapy" in html["referrals"]
     assert 'name="shown_for"' in html["referral"]

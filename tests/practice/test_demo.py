@@ -6,10 +6,11 @@ from datetime import time
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 
 from blog.demo import POSTS_DIR
 from blog.models import Post, Series
-from consultations.models import CallTaker
+from consultations.models import CallTaker, ConsultationRequest, RequestStatus
 from pages.demo import ADDRESSES
 from pages.models import Page
 from tests.support.django_client import let_in, sign_in
@@ -89,3 +90,18 @@ def test_load_demo_keeps_edited_articles(settings):
     call_command("load_demo")
 
     assert Post.objects.get(slug="what-is-kap").title == "Edited title"
+
+
+def test_the_demo_triage_desk_shows_where_people_are_a_client_and_a_possible_duplicate(
+    settings, client
+):
+    settings.DEBUG = True
+    call_command("load_demo")
+    requests = ConsultationRequest.objects.all()
+
+    assert not requests.filter(location="").exists()
+    client_request = requests.get(status=RequestStatus.BECAME_CLIENT)
+    assert client_request.became_client_on < timezone.localdate()
+    duplicate = requests.get(possible_duplicate_of__isnull=False)
+    assert duplicate.possible_duplicate_of.phone_key == duplicate.phone_key
+    assert requests.exclude(heard_about=None).count() >= 3
