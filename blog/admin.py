@@ -366,3 +366,7 @@ class OldPathAdmin(admin.ModelAdmin):
     autocomplete_fields = ["post"]
     fields = ["path", "post", "created_at"]
     readonly_fields = ["created_at"]
+
+
+# Readers subscribed by e-mail: addresses for the owner only.
+from . import subscription_admin  # noqa: E402, F401

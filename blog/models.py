@@ -18,7 +18,7 @@ SUICIDE_OR_SELF_HARM = re.compile(
 # What a reviewer approves: a change to any of these after the review needs another.
 REVIEWED_FIELDS = ("title", "summary", "body", "content_note")
 # Paths under /blog/ that belong to other pages, so no article may take them as its slug.
-RESERVED_SLUGS = {"series", "topic", "author", "search", "feed"}
+RESERVED_SLUGS = {"series", "topic", "author", "search", "feed", "subscribe", "unsubscribe"}
 WORDS_PER_MINUTE = 200
 
 
@@ -579,3 +579,7 @@ class OldPath(models.Model):
         if not self.path.startswith("/"):
             raise ValidationError({"path": "Start with / and leave out the domain: /2024/05/x."})
         self.path = normalize_old_path(self.path)
+
+
+# Readers' e-mail (blog/subscriptions.py), in a module of their own.
+from .subscription_models import Announcement, Subscriber  # noqa: E402, F401

@@ -4,9 +4,10 @@ causes it, and delivered later by `manage.py send_queued_mail` (outbox/delivery.
 The API for the rest of the site (outbox/queue.py):
 
 - `send(to, subject, body, *, html_body="", attachments=(), holds_visitor_data=False,
-  scheduled_time=None, sender=None) -> Email`: queue one message;
+  scheduled_time=None, sender=None, headers=None) -> Email`: queue one message;
 - `cancel(message) -> CancelResult`: make sure a queued message never goes;
-- `forget(address) -> int`: delete every message to an address (a purged visitor's).
+- `forget(address, *, list_mail_only=False) -> int`: delete every message to an address (a
+  purged visitor's), or only its list mail (a reader who unsubscribed).
 
 Django's own send_mail(), EmailMessage.send() and the error reports to ADMINS are queued too
 (outbox/backends.py, through EMAIL_BACKEND).

@@ -2,6 +2,7 @@
 
 - The bodies and attachments of mail that holds visitor data are shown only to superusers
   (they are erased once it is sent); other staff see who, when, status and attempts.
+- List mail (to a mailing list's subscribers) is shown to superusers only.
 - Requeue (post-office's action) takes failed messages only, and gives each a new 24 hours of
   retries; it needs only the view permission that Clinicians and Front desk have.
 - post-office's "Resend" button is gone: it sent straight from the admin, past the claim that
@@ -18,6 +19,7 @@ from post_office.models import STATUS, Attachment, Email, EmailTemplate
 
 from .delivery import WAITING
 from .models import Delivery
+from .queue import LIST_MAIL
 
 HIDDEN_BODY = (
     "Hidden: this message holds what a visitor wrote or is. Only a superuser can read it "
@@ -92,7 +94,10 @@ class EmailAdmin(post_office_admin.EmailAdmin):
     change_form_template = "admin/change_form.html"  # without post-office's Resend button
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("delivery")
+        queryset = super().get_queryset(request).select_related("delivery")
+        if not request.user.is_superuser:
+            queryset = queryset.exclude(LIST_MAIL)  # who subscribes is for the owner alone
+        return queryset
 
     def get_urls(self):
         return [url for url in super().get_urls() if url.name != "resend"]

@@ -11,9 +11,10 @@ Every step that decides anything is one short transaction on post-office's Email
 - **Send** through post-office's dispatch() and its delivery backend (SMTP, or the console),
   outside any transaction.
 - **Record.** Sent: a Log row, and the body and attachments of visitor mail erased, in one
-  transaction. Failed: a Log row, and the next attempt 1, 2, 4, 8… minutes later (at most an
-  hour apart) until 24 hours after the message was first due; a failure then marks it failed,
-  for staff to requeue from the admin.
+  transaction; list mail (outbox/queue.py, LIST_MAIL) is deleted instead. Failed: a Log row,
+  and the next attempt 1, 2, 4, 8… minutes later (at most an hour apart) until 24 hours after
+  the message was first due; a failure then marks it failed, for staff to requeue from the
+  admin.
 
 A process that dies mid-send leaves its claim to expire: LEASE later the message is due again
 and another pass sends it. (Had it died after the mail server accepted the message but before
@@ -37,6 +38,7 @@ from post_office.connections import connections
 from post_office.models import STATUS, Attachment, Email, Log
 
 from .models import Delivery
+from .queue import is_list_mail
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +165,11 @@ def record_success(email, delivery):
         if Email.objects.filter(pk=email.pk).update(
             status=STATUS.sent, scheduled_time=None, last_updated=now
         ):
+            if is_list_mail(email):
+                # List mail: who reads what is the list's to keep, not the outbox's.
+                Email.objects.filter(pk=email.pk).delete()  # its Delivery and attachments too
+                logger.info("Message #%s sent and deleted (list mail).", email.pk)
+                return SENT
             Log.objects.create(email_id=email.pk, status=STATUS.sent, message="")
             done = {"sending_until": None}
             if delivery.holds_visitor_data:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail.message import forbid_multi_line_headers
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from post_office.models import PRIORITY, STATUS, Attachment, Email
 from post_office.signals import email_queued
@@ -25,6 +26,15 @@ from .models import Delivery
 logger = logging.getLogger(__name__)
 
 DEFAULT_MIMETYPE = "application/octet-stream"
+
+# List mail: e-mail to the subscribers of a mailing list (it carries List-Unsubscribe). Who
+# subscribes can be sensitive, so list mail is shown in the admin to superusers only, and
+# leaves the outbox once delivered (outbox/delivery.py).
+LIST_MAIL = Q(headers__has_key="List-Unsubscribe")
+
+
+def is_list_mail(email):
+    return "List-Unsubscribe" in (email.headers or {})
 
 
 def send(
@@ -37,6 +47,7 @@ def send(
     holds_visitor_data=False,
     scheduled_time=None,
     sender=None,
+    headers=None,
 ):
     """Queue one e-mail in the current transaction and return it (a post-office Email).
 
@@ -46,6 +57,8 @@ def send(
     wrote or is (their name, their message, their appointment); once delivered they are
     erased, keeping who it went to, its subject, when and how many attempts it took, so never
     put visitor data in a subject. `scheduled_time`: not before then (a reminder, say).
+    `headers`: extra headers, e.g. {"List-Unsubscribe": "<https://…>"}; a message with a
+    List-Unsubscribe header is list mail (see LIST_MAIL).
 
     Raises ValidationError for an address that is not one, BadHeaderError for a subject with a
     line break; nothing is queued then.
@@ -59,6 +72,7 @@ def send(
         holds_visitor_data=holds_visitor_data,
         scheduled_time=scheduled_time,
         sender=sender,
+        headers=headers,
     )
 
 
@@ -194,13 +208,16 @@ def cancel(message):
     return result
 
 
-def forget(address):
+def forget(address, *, list_mail_only=False):
     """Delete every message to `address` alone, whatever its state, with its attachments: when
-    the last request of a visitor is purged, their address leaves the outbox too. Returns how
-    many went."""
-    messages = list(Email.objects.filter(to__iexact=address))
+    the last request of a visitor is purged, their address leaves the outbox too. With
+    `list_mail_only`, only list mail (a reader who unsubscribed). Returns how many went."""
+    messages = Email.objects.filter(to__iexact=address)
+    if list_mail_only:
+        messages = messages.filter(LIST_MAIL)
+    messages = list(messages)
     for email in messages:
         email.delete()  # its attachments too (outbox/delivery.py)
     if messages:
-        logger.info("%s message(s) to a purged request's address deleted.", len(messages))
+        logger.info("%s message(s) to a forgotten address deleted.", len(messages))
     return len(messages)

@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from blog.models import Series
+from blog import subscriptions
+from blog.models import Series, Subscriber
 from blog.views import POSTS_PER_PAGE
 from consultations import booking, calls, demo
 from consultations.forms import TIME_NOT_FREE
@@ -295,6 +296,70 @@ class ServerError:
         return self.render()
 
 
+# Readers' e-mail: the form, and the pages its links open.
+
+
+class SubscribeWithErrors:
+    """The form for e-mail about new articles, sent back with a mistyped address."""
+
+    path = "/blog/subscribe/?series=understanding-kap"
+
+    def open(self, page, base_url):
+        page.goto(base_url + self.path)
+        page.get_by_label("Your e-mail address").fill(BAD_EMAIL)
+        page.get_by_role("button", name="E-mail me").click()
+        expect(page.get_by_role("alert")).to_contain_text("Please check the form")
+
+    def fetch(self, client):
+        response = client.post(self.path, {"email": BAD_EMAIL})
+        assert response.status_code == HTTPStatus.OK
+        assert set(response.context["form"].errors) == {"email"}
+        return response.content.decode()
+
+
+def reader():
+    subscriptions.subscribe("reader@example.org", Series.objects.get(slug="understanding-kap"))
+    return Subscriber.objects.get(email="reader@example.org")
+
+
+def path_of(url):
+    return "/" + url.split("/", 3)[3]
+
+
+class ReaderLink:
+    """The page a link in a reader's e-mail opens: `link(subscriber)` gives it."""
+
+    def __init__(self, link):
+        self.link = link
+
+    def open(self, page, base_url):
+        response = page.goto(base_url + path_of(self.link(reader())))
+        assert response.status == HTTPStatus.OK, f"{response.url} answered {response.status}"
+
+    def fetch(self, client):
+        response = client.get(path_of(self.link(reader())))
+        assert response.status_code == HTTPStatus.OK
+        return response.content.decode()
+
+
+def unsubscribe_link(subscriber):
+    return subscriptions.unsubscribe_url([subscriber])
+
+
+class Unsubscribed:
+    """The page after "Stop the e-mails" (the same a mail program's one-click POST gets)."""
+
+    def open(self, page, base_url):
+        page.goto(base_url + path_of(unsubscribe_link(reader())))
+        page.get_by_role("button", name="Stop the e-mails").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("You are unsubscribed")
+
+    def fetch(self, client):
+        response = client.post(path_of(unsubscribe_link(reader())))
+        assert response.status_code == HTTPStatus.OK
+        return response.content.decode()
+
+
 PAGES = {
     "home": At("/"),
     "series-article": At(ARTICLE),
@@ -323,6 +388,14 @@ PAGES = {
     "taken-down-article": At("/blog/summer-group-2026/", status=HTTPStatus.GONE),
     "not-found": At("/blog/no-such-article/", status=HTTPStatus.NOT_FOUND),
     "server-error": ServerError(),
+    "subscribe-series": At("/blog/subscribe/?series=understanding-kap"),
+    "subscribe-new-articles": At("/blog/subscribe/"),
+    "subscribe-with-errors": SubscribeWithErrors(),
+    "subscribe-check-email": At("/blog/subscribe/sent/"),
+    "subscribe-confirmed": ReaderLink(subscriptions.confirm_url),
+    "subscribe-link-not-valid": At("/blog/subscribe/confirm/x/", status=HTTPStatus.NOT_FOUND),
+    "unsubscribe": ReaderLink(unsubscribe_link),
+    "unsubscribed": Unsubscribed(),
 }
 
 
@@ -384,6 +457,19 @@ def test_the_booking_pages_are_the_pages_they_say(html):
     assert 'href="tel:988"' in html["article-with-content-note"]
     assert "no longer available" in html["taken-down-article"]
     assert 'href="/blog/series/understanding-kap/"' in html["taken-down-article"]
+
+
+def test_the_reader_mail_pages_are_the_pages_they_say(html):
+    assert "E-mail me when the next part of “Understanding KAP” is out" in html["subscribe-series"]
+    assert "<h1>E-mail me new articles</h1>" in html["subscribe-new-articles"]
+    assert "Check your e-mail" in html["subscribe-check-email"]
+    assert "Thank you, you are subscribed" in html["subscribe-confirmed"]
+    assert "This link does not work" in html["subscribe-link-not-valid"]
+    assert "Stop the e-mails" in html["unsubscribe"]
+    assert "You are unsubscribed" in html["unsubscribed"]
+    for name in ("series-article", "last-series-article", "series"):
+        assert "E-mail me when the next part is out" in html[name], name
+    assert "E-mail me new articles" in html["list-page-2"]
 
 
 # axe-core with every rule on (tests/support/page_checks.py).
