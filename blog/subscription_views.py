@@ -48,7 +48,7 @@ def too_many_sends(request):
 def subscribe(request):
     slug = request.GET.get("series")
     series = get_object_or_404(Series.objects.with_published_parts(), slug=slug) if slug else None
-    form = SubscribeForm(request.POST or None)
+    form = SubscribeForm(request.POST if request.method == "POST" else None)
     status = HTTPStatus.OK
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:
@@ -69,11 +69,16 @@ def subscribe_sent(request):
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def subscribe_confirm(request, token):
-    subscriber = subscriptions.confirm(token)
-    status = HTTPStatus.OK if subscriber else HTTPStatus.NOT_FOUND
+    """GET shows a button (link checkers in mail systems open links); POST confirms."""
+    subscriber = subscriptions.subscriber_to_confirm(token)
     context = {"subscriber": subscriber, "days": subscriptions.CONFIRM_WITHIN.days}
-    return render(request, "blog/subscribe_confirmed.html", context, status=status)
+    if subscriber is None:
+        return render(request, "blog/subscribe_confirm.html", context, status=404)
+    if request.method == "POST":
+        context["subscriber"] = subscriptions.confirm(subscriber)
+    return render(request, "blog/subscribe_confirm.html", context)
 
 
 @csrf_exempt  # RFC 8058: mail programs POST here, with no page and no cookie

@@ -1,7 +1,8 @@
 """Readers' e-mail: "E-mail me when the next part is out" and "E-mail me new articles".
 
 - **Double opt-in.** subscribe() stores the address unconfirmed and queues one e-mail with a
-  signed link (valid CONFIRM_WITHIN); nothing else is ever sent to it until the link is followed.
+  signed link (valid CONFIRM_WITHIN); nothing else is ever sent to it until the link is followed
+  and the button on its page pressed (mail systems' link checkers open links, but press nothing).
   Unconfirmed addresses are deleted CONFIRM_WITHIN after they asked (forget_unconfirmed()).
 - **One e-mail per article per reader.** announce_due(), run every minute by
   `manage.py send_article_mail`, announces each article that has gone live: in one transaction
@@ -98,20 +99,24 @@ def send_confirmation(subscriber):
     )
 
 
-def confirm(token):
-    """Confirm the subscription a confirmation link names; the Subscriber, or None for a link
-    that is not ours, too old, or whose address has been deleted since. Following a link
-    twice is fine."""
+def subscriber_to_confirm(token):
+    """The Subscriber a confirmation link names, or None for a link that is not ours, too old,
+    or whose address has been deleted since."""
     try:
         pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_WITHIN)
     except signing.BadSignature:  # SignatureExpired too
         return None
+    return Subscriber.objects.select_related("series").filter(pk=pk).first()
+
+
+def confirm(subscriber):
+    """Confirm `subscriber` (found by subscriber_to_confirm()); confirming twice is fine."""
     with transaction.atomic():
-        subscriber = Subscriber.objects.select_for_update().filter(pk=pk).first()
-        if subscriber and not subscriber.confirmed_at:
-            subscriber.confirmed_at = timezone.now()
-            subscriber.asked_at = None  # only needed while unconfirmed
-            subscriber.save(update_fields=["confirmed_at", "asked_at"])
+        Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
+            confirmed_at=timezone.now(),
+            asked_at=None,  # asked_at is needed only until now
+        )
+    subscriber.refresh_from_db()
     return subscriber
 
 

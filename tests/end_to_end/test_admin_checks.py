@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from blog.models import Author
+from blog.models import Author, Subscriber
 from consultations import demo, merging
 from consultations.models import (
     ContactKind,
@@ -148,6 +148,7 @@ def pages(clinician):
     demo.load_referrals()
     for reason, count in ((TurnedAway.OUTSIDE_STATES, 4), (TurnedAway.UNDER_18, 1)):
         TurnedAwayDay.objects.create(day=timezone.localdate(), reason=reason, count=count)
+    readers_by_email(series)
     return {
         "home": At("/admin/"),
         "articles-waiting-for-review": At("/admin/blog/post/?review=waiting"),
@@ -271,7 +272,21 @@ def owner_pages():
     older = make_request(name="Sam Lee", submitted_at=timezone.now() - timedelta(days=2))
     merge = merging.merge(make_request(name="Sam Lee"), older, owner)
     merges = "/admin/consultations/requestmerge/"
-    return owner, {"merged-requests": At(merges), "undo-merge": At(f"{merges}{merge.pk}/undo/")}
+    readers_by_email(make_series(title="Owner's series"))
+    return owner, {
+        "merged-requests": At(merges),
+        "undo-merge": At(f"{merges}{merge.pk}/undo/"),
+        "owner-home": At("/admin/"),
+        "readers-by-email": At("/admin/blog/subscriber/"),
+    }
+
+
+def readers_by_email(series):
+    """Readers who get e-mail: of `series`, and of new articles, one waiting to confirm."""
+    now = timezone.now()
+    Subscriber.objects.create(email="reader1@example.org", series=series, confirmed_at=now)
+    Subscriber.objects.create(email="reader2@example.org", confirmed_at=now)
+    Subscriber.objects.create(email="reader3@example.org", asked_at=now)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

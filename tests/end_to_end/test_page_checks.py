@@ -346,6 +346,20 @@ def unsubscribe_link(subscriber):
     return subscriptions.unsubscribe_url([subscriber])
 
 
+class Confirmed:
+    """The page after "Yes, e-mail me" on the page the confirmation link opens."""
+
+    def open(self, page, base_url):
+        page.goto(base_url + path_of(subscriptions.confirm_url(reader())))
+        page.get_by_role("button", name="Yes, e-mail me").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, you are subscribed")
+
+    def fetch(self, client):
+        response = client.post(path_of(subscriptions.confirm_url(reader())))
+        assert response.status_code == HTTPStatus.OK
+        return response.content.decode()
+
+
 class Unsubscribed:
     """The page after "Stop the e-mails" (the same a mail program's one-click POST gets)."""
 
@@ -392,7 +406,8 @@ PAGES = {
     "subscribe-new-articles": At("/blog/subscribe/"),
     "subscribe-with-errors": SubscribeWithErrors(),
     "subscribe-check-email": At("/blog/subscribe/sent/"),
-    "subscribe-confirmed": ReaderLink(subscriptions.confirm_url),
+    "subscribe-confirm": ReaderLink(subscriptions.confirm_url),
+    "subscribe-confirmed": Confirmed(),
     "subscribe-link-not-valid": At("/blog/subscribe/confirm/x/", status=HTTPStatus.NOT_FOUND),
     "unsubscribe": ReaderLink(unsubscribe_link),
     "unsubscribed": Unsubscribed(),
@@ -463,6 +478,7 @@ def test_the_reader_mail_pages_are_the_pages_they_say(html):
     assert "E-mail me when the next part of “Understanding KAP” is out" in html["subscribe-series"]
     assert "<h1>E-mail me new articles</h1>" in html["subscribe-new-articles"]
     assert "Check your e-mail" in html["subscribe-check-email"]
+    assert "Yes, e-mail me" in html["subscribe-confirm"]
     assert "Thank you, you are subscribed" in html["subscribe-confirmed"]
     assert "This link does not work" in html["subscribe-link-not-valid"]
     assert "Stop the e-mails" in html["unsubscribe"]
