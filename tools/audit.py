@@ -131,6 +131,9 @@ PAGES = [
         lighthouse_note="skipped: reached only by sending the form (a POST), which Lighthouse "
         "cannot do; the same template is audited as `consultation`",
     ),
+    # Readers' e-mail: the form and the page after it, noindex on purpose (like the thanks).
+    Page("subscribe", "/blog/subscribe/?series=understanding-kap", skip_audits=("is-crawlable",)),
+    Page("subscribe-sent", "/blog/subscribe/sent/", skip_audits=("is-crawlable",)),
     # noindex (and disallowed in robots.txt) on purpose: nobody should land here from a search.
     Page("thanks", "/consultation/thanks/", skip_audits=("is-crawlable",)),
     # The pages for a booked call: its addresses are signed, so BOOKED_CALL makes them.
