@@ -73,12 +73,11 @@ def subscribe_sent(request):
 def subscribe_confirm(request, token):
     """GET shows a button (link checkers in mail systems open links); POST confirms."""
     subscriber = subscriptions.subscriber_to_confirm(token)
+    if subscriber and request.method == "POST":
+        subscriber = subscriptions.confirm(subscriber)
     context = {"subscriber": subscriber, "days": subscriptions.CONFIRM_WITHIN.days}
-    if subscriber is None:
-        return render(request, "blog/subscribe_confirm.html", context, status=404)
-    if request.method == "POST":
-        context["subscriber"] = subscriptions.confirm(subscriber)
-    return render(request, "blog/subscribe_confirm.html", context)
+    status = HTTPStatus.OK if subscriber else HTTPStatus.NOT_FOUND
+    return render(request, "blog/subscribe_confirm.html", context, status=status)
 
 
 @csrf_exempt  # RFC 8058: mail programs POST here, with no page and no cookie
@@ -89,7 +88,8 @@ def unsubscribe(request, token):
     mail program's one-click unsubscribe, deletes the subscription at once."""
     pks = subscriptions.read_unsubscribe_token(token)
     if pks is None:
-        return render(request, "blog/unsubscribe.html", {"invalid": True}, status=404)
+        context = {"invalid": True}
+        return render(request, "blog/unsubscribe.html", context, status=HTTPStatus.NOT_FOUND)
     if request.method == "POST":
         removed = subscriptions.unsubscribe(pks)
         return render(request, "blog/unsubscribe.html", {"done": True, "removed": removed})

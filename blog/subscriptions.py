@@ -110,14 +110,13 @@ def subscriber_to_confirm(token):
 
 
 def confirm(subscriber):
-    """Confirm `subscriber` (found by subscriber_to_confirm()); confirming twice is fine."""
-    with transaction.atomic():
-        Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
-            confirmed_at=timezone.now(),
-            asked_at=None,  # asked_at is needed only until now
-        )
-    subscriber.refresh_from_db()
-    return subscriber
+    """Confirm `subscriber` (found by subscriber_to_confirm()); confirming twice is fine. The
+    Subscriber as it is now, or None if it was deleted meanwhile."""
+    Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now(),
+        asked_at=None,  # needed only until now
+    )
+    return Subscriber.objects.select_related("series").filter(pk=subscriber.pk).first()
 
 
 def forget_unconfirmed(now=None):

@@ -127,6 +127,18 @@ def test_opening_the_link_only_asks_and_the_button_confirms(client):
     assert subscriber.asked_at is None  # kept only while unconfirmed
 
 
+def test_confirming_an_address_deleted_meanwhile_says_the_link_does_not_work(client):
+    ask(client)
+    link = path_of(confirm_link(deliver_queued_mail()[0]))
+    client.get(link)
+    Subscriber.objects.all().delete()  # the 7 days ran out while the page was open
+
+    response = client.post(link)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not Subscriber.objects.exists()
+
+
 def test_a_confirmation_link_works_for_seven_days_only(client):
     ask(client)
     link = path_of(confirm_link(deliver_queued_mail()[0]))
