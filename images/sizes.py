@@ -3,7 +3,8 @@ small file, and the <picture> markup that offers them.
 
 An original (`uploads/2026/12/abc.jpg`, 1600 px wide) gets copies 480, 800 and 1200 px wide in
 its own format (`abc-480w.jpg` …) and, beside them, WebP and AVIF copies of every width, the
-original's included (`abc-480w.webp` … `abc-1600w.avif`). Names follow from the original's, so
+original's included (`abc-480w.webp` … `abc-1600w.avif`; a PNG gets no AVIF, see SAVE_OPTIONS,
+and AVIF needs a Pillow that writes it). Names follow from the original's, so
 pages build their srcset from the name alone; a copy is only listed once it exists in storage.
 Copies are made from the stored original, never enlarged, and never overwrite anything.
 """
@@ -64,8 +65,8 @@ def is_original(name):
 
 
 def formats_for(name):
-    """The formats an original is kept in, its own first; the browser takes the last it reads,
-    so <picture> lists them the other way round."""
+    """The formats an original is kept in, its own first. (<picture> lists them the other way
+    round: a browser shows the first <source> whose type it knows.)"""
     extension = name.rsplit(".", 1)[1]
     modern = ["webp"] if extension == "png" else ["webp", "avif"]
     if "avif" in modern and not features.check("avif"):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import sizes
 from .sizes import STORED_NAME, make_sizes, picture
 
 logger = logging.getLogger(__name__)
@@ -29,12 +30,7 @@ MAX_WIDTH = 1600  # wider than the article column on any screen we serve
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # What images/views.py serves: the extensions above and AVIF (images/sizes.py makes AVIF copies;
 # uploads in AVIF are refused), with the Content-Type of each.
-CONTENT_TYPES = {
-    ".jpg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-}
+CONTENT_TYPES = {f".{extension}": kind for extension, kind in sizes.CONTENT_TYPES.items()}
 SAVE_OPTIONS = {
     "JPEG": {"quality": 85, "progressive": True, "optimize": True},
     "PNG": {"optimize": True},
