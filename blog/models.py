@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 import licensing
 from editor.markdown import stored_html, validate_markdown
+from images.sizes import make_sizes
 
 SUICIDE_OR_SELF_HARM = re.compile(
     r"suicid|self[- ]?harm|self[- ]?injur|kill(ing)? (my|your|them|him|her)sel", re.IGNORECASE
@@ -127,6 +128,12 @@ class Author(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        new_photo = self.photo and not self.photo._committed  # stored by this save
+        super().save(*args, **kwargs)
+        if new_photo:
+            make_sizes(self.photo.name)  # smaller copies, in WebP and AVIF too
 
     def get_absolute_url(self):
         return reverse("blog:author_detail", kwargs={"slug": self.slug})
@@ -404,7 +411,10 @@ class Post(models.Model):
         )
         if previous and any(previous[name] != getattr(self, name) for name in REVIEWED_FIELDS):
             self.content_changed_at = timezone.now()  # what the reviewer read has changed
+        new_cover = self.cover_image and not self.cover_image._committed  # stored by this save
         super().save(*args, **kwargs)
+        if new_cover:
+            make_sizes(self.cover_image.name)  # smaller copies, in WebP and AVIF too
         # A published post keeps its old address: remember it, and free the new one.
         OldPath.objects.filter(path=normalize_old_path(self.get_absolute_url())).delete()
         if previous and previous["slug"] != self.slug and previous["published_at"]:

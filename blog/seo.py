@@ -11,9 +11,24 @@ from editor.markdown import reference_links
 ROOT_RELATIVE_URL = re.compile(r'(\s(?:href|src))="/(?!/)')
 
 
+# Every URL of a srcset (images/sizes.py writes "URL 480w, URL 800w", never a comma in a URL).
+SRCSET = re.compile(r'(\ssrcset)="([^"]*)"')
+
+
 def absolutize_html(html, site_url):
     """Make root-relative links and images absolute (`site_url` ends in /), for feed readers."""
-    return ROOT_RELATIVE_URL.sub(rf'\1="{site_url}', html)
+    html = ROOT_RELATIVE_URL.sub(rf'\1="{site_url}', html)
+    return SRCSET.sub(lambda match: f'{match[1]}="{_absolute_srcset(match[2], site_url)}"', html)
+
+
+def _absolute_srcset(srcset, site_url):
+    candidates = (candidate.strip() for candidate in srcset.split(","))
+    return ", ".join(
+        site_url + candidate[1:]
+        if candidate.startswith("/") and candidate[1:2] != "/"
+        else candidate
+        for candidate in candidates
+    )
 
 
 def post_structured_data(post, request):

@@ -6,3 +6,11 @@ class ImagesConfig(AppConfig):
 
     name = "images"
     verbose_name = "Images"
+
+    def ready(self):
+        from django.core.signals import setting_changed
+
+        from .sizes import forget_known_sizes
+
+        # Tests point MEDIA_ROOT elsewhere: the copies found under the old one are not there.
+        setting_changed.connect(forget_known_sizes, dispatch_uid="images-forget-known-sizes")

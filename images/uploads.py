@@ -15,7 +15,11 @@ from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from . import sizes
+from .sizes import STORED_NAME, make_sizes, picture
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +28,9 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel photo still fits; decoding it takes ~1
 MAX_WIDTH = 1600  # wider than the article column on any screen we serve
 # Pillow's format name -> the extension we store it under.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-# What practice/media.py serves: the extensions above, with the Content-Type of each.
-CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+# What images/views.py serves: the extensions above and AVIF (images/sizes.py makes AVIF copies;
+# uploads in AVIF are refused), with the Content-Type of each.
+CONTENT_TYPES = {f".{extension}": kind for extension, kind in sizes.CONTENT_TYPES.items()}
 SAVE_OPTIONS = {
     "JPEG": {"quality": 85, "progressive": True, "optimize": True},
     "PNG": {"optimize": True},
@@ -88,25 +93,41 @@ IMG_TAG = re.compile(r'<img (?P<attributes>[^>]*?)src="(?P<src>[^"]*)"(?P<rest>[
 
 
 def with_image_sizes(html):
-    """Give our own uploaded images their width and height, and load them lazily.
+    """Offer our own uploaded images in every size and format they are stored in (a <picture>,
+    images/sizes.py), with their width and height, loaded lazily.
 
-    Browsers then keep the space for a picture while it loads, so the text never jumps. Only
-    images stored here are measured; others are left as they are.
+    Browsers then download the smallest file that fills the column, and keep the space for a
+    picture while it loads, so the text never jumps. Only images stored here are changed; the
+    <picture> is built from their stored names, after sanitizing, never from the Markdown.
     """
 
     def sized(match):
         tag = match.group(0)
-        src = match.group("src")
-        if " width=" in tag or not src.startswith(settings.MEDIA_URL):
+        if " width=" in tag:
             return tag
-        size = _stored_image_size(src.removeprefix(settings.MEDIA_URL))
+        name = _stored_name(match.group("src"))
+        size = _stored_image_size(name) if name else None
         if size is None:
             return tag
         width, height = size
-        extra = f' width="{width}" height="{height}" loading="lazy" decoding="async"'
-        return tag[:-1] + extra + ">"
+        # Everything else the sanitizer let through (alt, title), as it wrote it.
+        others = " ".join(
+            part for part in (match["attributes"].strip(), match["rest"].strip(" /")) if part
+        )
+        if not STORED_NAME.fullmatch(name):  # not a name we give: measured, not offered in sizes
+            extra = f' width="{width}" height="{height}" loading="lazy" decoding="async"'
+            return tag[:-1] + extra + ">"
+        return picture(name, width, height, mark_safe(f" {others}" if others else ""))
 
     return IMG_TAG.sub(sized, html)
+
+
+def _stored_name(src):
+    """The storage name an image address points to, if it is one of ours."""
+    for prefix in dict.fromkeys([settings.MEDIA_URL, default_storage.url("x")[:-1]]):
+        if prefix and src.startswith(prefix):
+            return src.removeprefix(prefix)
+    return None
 
 
 def _stored_image_size(name):
@@ -117,11 +138,29 @@ def _stored_image_size(name):
         return None
 
 
+def store_image(image, name):
+    """Store a prepared image (prepare_image's result) under `name`, or a free name like it,
+    with its copies in smaller sizes and other formats (images/sizes.py).
+
+    Returns every name written, the original's first. If any part fails, none is kept.
+    """
+    written = []
+    try:
+        written.append(default_storage.save(name, image))
+        make_sizes(written[0], written)
+    except BaseException:
+        for stored in written:
+            default_storage.delete(stored)
+        raise
+    return written
+
+
 def store_editor_image(upload):
-    """Clean an editor upload, store it under uploads/<year>/<month>/, return its public URL."""
+    """Clean an editor upload, store it (and its sizes) under uploads/<year>/<month>/, return
+    its public URL."""
     image = prepare_image(upload)
-    path = default_storage.save(f"uploads/{timezone.localdate():%Y/%m}/{image.name}", image)
-    return default_storage.url(path)
+    original, *_sizes = store_image(image, f"uploads/{timezone.localdate():%Y/%m}/{image.name}")
+    return default_storage.url(original)
 
 
 def _read_at_most(upload, limit):

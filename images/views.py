@@ -1,9 +1,10 @@
 """Uploaded images, served by Django when they are stored on this machine's disk.
 
 Every upload passed images.uploads.prepare_image, so MEDIA_ROOT should only hold JPEG, PNG and WebP
-files with server-chosen names. This view still trusts nothing on disk: it serves only those
-extensions, only from inside MEDIA_ROOT, with a Content-Type taken from the extension and headers
-that stop a browser from treating a file as anything but an image. Everything else is a 404.
+files with server-chosen names, and their copies in other sizes and in AVIF (images/sizes.py).
+This view still trusts nothing on disk: it serves only those extensions, only from inside
+MEDIA_ROOT, with a Content-Type taken from the extension and headers that stop a browser from
+treating a file as anything but an image. Everything else is a 404.
 
 The same view runs with DEBUG on and off, so `make run`, `make serve` and production behave alike.
 With media on S3 (DJANGO_MEDIA_S3_BUCKET) the bucket serves the files and this view is not mounted.

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from images import uploads as images
+from images.sizes import make_sizes
 
 IMPORTED_IMAGES = "uploads/imported/"
 MAX_MEDIA_FILES = 200_000  # files looked at in --media-dir
@@ -52,8 +53,11 @@ class MediaFolder:
         extension = image.name.rsplit(".", 1)[1]
         name = f"{IMPORTED_IMAGES}{hashlib.sha256(data).hexdigest()[:32]}.{extension}"
         if not self.dry_run and not default_storage.exists(name):
-            name = default_storage.save(name, image)
-            self.stored.append(name)
+            written = images.store_image(image, name)  # with its smaller copies
+            name = written[0]
+            self.stored += written
+        elif not self.dry_run:
+            self.stored += make_sizes(name)  # brought over before images had them
         return default_storage.url(name), None
 
     def _find(self, address):

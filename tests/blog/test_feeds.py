@@ -10,10 +10,13 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from blog.models import Post
+from images.uploads import store_editor_image
 from pages.models import Page
+from tests.images.test_uploads import image_bytes
 from tests.support.factories import make_clinician, make_page, make_post, make_series, make_topic
 from tests.support.wordpress import WORDPRESS
 
@@ -50,6 +53,24 @@ def test_feeds_carry_the_full_text_with_absolute_links(client, article, url):
     assert 'src="http://testserver/media/uploads/room.png"' in content
     assert "A gentle introduction." in entry.summary
     assert [tag.term for tag in entry.tags] == ["Getting started"]
+
+
+def test_a_feed_gives_every_size_of_an_uploaded_image_an_absolute_address(
+    client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    url = store_editor_image(
+        SimpleUploadedFile("room.jpg", image_bytes("JPEG", size=(1000, 600)), "image/jpeg")
+    )
+    make_post(body=f"![A quiet room]({url})")
+
+    content = html.unescape(client.get("/blog/feed/").content.decode())
+
+    stem = f"http://testserver{url.removesuffix('.jpg')}"
+    assert f'srcset="{stem}-480w.avif 480w, {stem}-800w.avif 800w, {stem}-1000w.avif 1000w"' in (
+        content
+    )
+    assert 'srcset="/' not in content and ", /media/" not in content
 
 
 HOSTILE_SUMMARY = '<img src=x onerror=alert(1)> See <a href="javascript:alert(2)">this</a> & more'

@@ -212,6 +212,9 @@ def test_images_come_from_the_media_folder_through_the_upload_checks(
     stored = Path(settings.MEDIA_ROOT) / shown.removeprefix("/media/")
     with Image.open(stored) as copy:
         assert (copy.format, copy.size) == ("JPEG", (640, 420))
+    # Kept in smaller sizes and in WebP and AVIF too, as every upload is (images/sizes.py).
+    copies = sorted(path.name.removeprefix(stored.stem) for path in stored.parent.iterdir())
+    assert {"-480w.jpg", "-480w.webp", "-640w.webp", "-480w.avif", "-640w.avif"} <= set(copies)
 
     # Squarespace's lazy-loaded CDN image, found by its file name alone; alt text kept.
     therapist = Post.objects.get(slug="finding-a-therapist")
@@ -406,6 +409,8 @@ def test_a_second_run_creates_nothing_and_updates_what_changed(
     run_import(WORDPRESS, SQUARESPACE, media_dir=old_uploads)
     first = {post.pk: post.body for post in Post.objects.all()}
     counts = (Topic.objects.count(), OldPath.objects.count())
+    imported = Path(settings.MEDIA_ROOT) / "uploads" / "imported"
+    files = sorted(imported.iterdir())  # the images and their copies in other sizes
     changed = tmp_path / "wordpress-again.xml"
     changed.write_text(
         WORDPRESS.read_text().replace(
@@ -421,8 +426,8 @@ def test_a_second_run_creates_nothing_and_updates_what_changed(
     assert {post.pk: post.body for post in Post.objects.all()} == first  # same images reused
     assert (Topic.objects.count(), OldPath.objects.count()) == counts
     assert Post.objects.get(slug="calmer-mornings").title.startswith("Six small steps")
-    stored = list((Path(settings.MEDIA_ROOT) / "uploads" / "imported").iterdir())
-    assert len(stored) == 2
+    assert sorted(imported.iterdir()) == files
+    assert len([path for path in files if not re.search(r"-\d+w\.", path.name)]) == 2
 
 
 def test_an_article_written_here_with_the_same_slug_is_left_alone(authors, client):

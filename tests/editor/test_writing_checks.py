@@ -13,6 +13,7 @@ from PIL import Image
 from blog.models import Post
 from editor.checks import accessibility_warnings
 from editor.markdown import render
+from images.sizes import COLUMN_SIZES
 from images.uploads import store_editor_image
 from tests.support.factories import make_clinician, make_page, make_post, post_form
 
@@ -108,9 +109,10 @@ def test_uploaded_images_in_an_article_get_width_height_and_lazy_loading():
 
     post = make_post(body=f"![A green wall]({url})\n\n![Elsewhere](https://example.com/b.png)")
 
+    stem = url.removesuffix(".png")
     assert (
-        f'<img src="{url}" alt="A green wall" width="640" height="360" loading="lazy" '
-        'decoding="async">'
+        f'<img src="{url}" srcset="{stem}-480w.png 480w, {url} 640w" sizes="{COLUMN_SIZES}" '
+        'alt="A green wall" width="640" height="360" loading="lazy" decoding="async"></picture>'
     ) in post.body_html
     assert '<img src="https://example.com/b.png" alt="Elsewhere">' in post.body_html
 

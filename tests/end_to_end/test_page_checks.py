@@ -17,10 +17,12 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import expect
 
 from blog import subscriptions
@@ -399,6 +401,7 @@ PAGES = {
     "call-cancelled": At("/consultation/call/cancelled/"),
     "link-no-longer-works": At("/consultation/call/not-a-link-we-sent/", status=HTTPStatus.GONE),
     "article-with-content-note": At("/blog/when-the-dark-thoughts-come/"),
+    "article-with-cover": At("/blog/a-room-to-rest/"),
     "taken-down-article": At("/blog/summer-group-2026/", status=HTTPStatus.GONE),
     "not-found": At("/blog/no-such-article/", status=HTTPStatus.NOT_FOUND),
     "server-error": ServerError(),
@@ -414,6 +417,14 @@ PAGES = {
 }
 
 
+def cover_photo():
+    """A cover image as the admin stores one (with its sizes): a soft gradient, like a photo."""
+    image = Image.linear_gradient("L").resize((1600, 900)).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG")
+    return ContentFile(buffer.getvalue(), name="cover.jpg")
+
+
 @pytest.fixture
 def site(settings):
     """The demo content, with enough extra articles for a second page of the list."""
@@ -427,6 +438,12 @@ def site(settings):
         slug="when-the-dark-thoughts-come",
         content_note="This article talks about suicide and thoughts of self-harm.",
         body="## You are not alone\n\nThoughts of dying can pass. Call or text 988 any time.",
+    )
+    make_post(
+        title="A room to rest in",
+        slug="a-room-to-rest",
+        cover_image=cover_photo(),
+        cover_image_alt="Morning light on a reclining chair by a window",
     )
     make_post(
         title="Our summer group",
@@ -468,6 +485,8 @@ def test_the_booking_pages_are_the_pages_they_say(html):
     assert "Your call is cancelled" in html["call-cancelled"]
     assert "This link no longer works" in html["link-no-longer-works"]
     assert "<h2>References</h2>" in html["article-with-references"]
+    assert '<source type="image/avif"' in html["article-with-cover"]  # a photo: AVIF and WebP
+    assert '<source type="image/webp"' in html["series-article"]  # the demo's illustration
     assert "Before you read:" in html["article-with-content-note"]
     assert 'href="tel:988"' in html["article-with-content-note"]
     assert "no longer available" in html["taken-down-article"]

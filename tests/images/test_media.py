@@ -237,13 +237,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve
-from images.uploads import store_editor_image
+from images.uploads import store_editor_image, with_image_sizes
 
 upload = SimpleUploadedFile(
     os.environ["UPLOAD_NAME"], Path(os.environ["UPLOAD_PATH"]).read_bytes(), "image/jpeg"
 )
 try:
     result = {"url": store_editor_image(upload)}
+    result["html"] = with_image_sizes(f'<img src="{result["url"]}" alt="x">')
 except ValidationError as error:
     result = {"rejected": error.code}
 try:
@@ -326,9 +327,18 @@ def test_an_upload_to_s3_is_cleaned_renamed_and_stored_as_a_public_image(
 
     result = store_on_s3(tmp_path, s3_endpoint, bucket, content, "Jane Doe session.png")
 
-    [stored] = s3.list_objects_v2(Bucket=bucket)["Contents"]
-    key = stored["Key"]
-    assert STORED_KEY.match(key), key
+    keys = {stored["Key"] for stored in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    [key] = [key for key in keys if STORED_KEY.match(key)]
+    stem = key.removesuffix(".png")
+    # Its smaller copies, and WebP copies (lossless, from a PNG) of every width.
+    copies = {f"{stem}-{w}w.png" for w in (480, 800, 1200)} | {
+        f"{stem}-{w}w.webp" for w in (480, 800, 1200, 1600)
+    }
+    assert keys == {key} | copies
+    webp = s3.get_object(Bucket=bucket, Key=f"{stem}-480w.webp")
+    assert webp["ContentType"] == "image/webp"
+    assert webp["CacheControl"] == "public, max-age=31536000, immutable"
+    assert f"{s3_endpoint}/{bucket}/{stem}-480w.webp 480w" in result["html"]
     assert result["url"] == f"{s3_endpoint}/{bucket}/{key}"  # public: no signature, no expiry
     obj = s3.get_object(Bucket=bucket, Key=key)
     assert obj["ContentType"] == "image/png"
