@@ -4,7 +4,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -244,19 +244,33 @@ class PostQuerySet(models.QuerySet):
         """What to read after `post`, in one query: the posts among these that were chosen for
         it, in the chosen order; else, with `by_topic`, up to RELATED_BY_TOPIC of them sharing
         the most of its topics (the newest first among equals). Never `post` itself."""
-        chosen = FilteredRelation("chosen_for", condition=Q(chosen_for__post=post.pk))
-        candidates = (
-            self.exclude(pk=post.pk)
-            .annotate(choice=chosen, position=F("choice__position"))
-            .only("title", "slug", "summary", "published_at")
-        )
+        columns = ("title", "slug", "summary", "published_at")
         if not by_topic:
-            return list(candidates.filter(position__isnull=False).order_by("position", "pk"))
-        # Chosen posts sort first; past RELATED_READING_MAX rows none of them can be chosen.
-        its_topics = Topic.objects.filter(posts=post.pk).values("pk")
+            chosen = self.filter(chosen_for__post=post.pk).exclude(pk=post.pk)
+            return list(chosen.only(*columns).order_by("chosen_for__position", "chosen_for__pk"))
+        # One query for both: candidates are found by id in indexes (the chosen posts, and those
+        # sharing a topic), so only their rows are read; the chosen ones sort first, and past
+        # RELATED_READING_MAX rows none can be chosen.
+        choices = RelatedReading.objects.filter(post=post.pk)
+        tagging = Post.topics.through.objects
+        its_topics = tagging.filter(post=post.pk).values("topic")
+        shared = (
+            tagging.filter(post=OuterRef("pk"), topic__in=its_topics)
+            .values("post")
+            .annotate(count=Count("*"))
+            .values("count")
+        )
         rows = list(
-            candidates.filter(Q(position__isnull=False) | Q(topics__in=its_topics))
-            .annotate(shared_topics=Count("topics", filter=Q(topics__in=its_topics)))
+            self.exclude(pk=post.pk)
+            .filter(
+                Q(pk__in=choices.values("related_post"))
+                | Q(pk__in=tagging.filter(topic__in=its_topics).values("post"))
+            )
+            .annotate(
+                position=Subquery(choices.filter(related_post=OuterRef("pk")).values("position")),
+                shared_topics=Subquery(shared),
+            )
+            .only(*columns)
             .order_by(F("position").asc(nulls_last=True), "-shared_topics", "-published_at", "-pk")[
                 :RELATED_READING_MAX
             ]
