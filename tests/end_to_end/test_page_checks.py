@@ -301,6 +301,7 @@ PAGES = {
     "last-series-article": At("/blog/integration/"),
     "standalone-article": At("/blog/is-kap-right-for-me/"),
     "article-with-references": At("/blog/what-is-kap/"),
+    "article-with-related-reading": At("/blog/grounding-when-anxious/"),
     "series": At("/blog/series/understanding-kap/"),
     "topic": At("/blog/topic/safety/"),
     "author": At("/blog/author/dana/"),
@@ -380,6 +381,8 @@ def test_the_booking_pages_are_the_pages_they_say(html):
     assert "Your call is cancelled" in html["call-cancelled"]
     assert "This link no longer works" in html["link-no-longer-works"]
     assert "<h2>References</h2>" in html["article-with-references"]
+    assert "Related reading" in html["article-with-related-reading"]  # chosen by its writer
+    assert "Related reading" in html["standalone-article"]  # sharing its topics
     assert "Before you read:" in html["article-with-content-note"]
     assert 'href="tel:988"' in html["article-with-content-note"]
     assert "no longer available" in html["taken-down-article"]
