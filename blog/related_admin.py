@@ -2,8 +2,22 @@
 
 from adminsortable2.admin import SortableTabularInline
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 
 from .models import RELATED_READING_MAX, RelatedReading
+
+
+class NamedAutocomplete(AutocompleteSelect):
+    """The admin's type-to-find box with words in it until an article is chosen. Its script
+    names the box by what it shows (not by the column's label), and Django leaves it empty."""
+
+    placeholder = "Article: type part of its title"
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return {
+            **super().build_attrs(base_attrs, extra_attrs),
+            "data-placeholder": self.placeholder,
+        }
 
 
 class RelatedReadingForm(forms.ModelForm):
@@ -64,3 +78,16 @@ class RelatedReadingInline(SortableTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("related_post")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "related_post":
+            # Without the add/change/view icons beside it: Tab goes on to the order number.
+            for action in ("add", "change", "delete", "view"):
+                setattr(field.widget, f"can_{action}_related", False)
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "related_post":
+            kwargs["widget"] = NamedAutocomplete(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
