@@ -246,8 +246,9 @@ class PostQuerySet(models.QuerySet):
         the most of its topics (the newest first among equals). Never `post` itself."""
         columns = ("title", "slug", "summary", "published_at")
         if not by_topic:
-            chosen = self.filter(chosen_for__post=post.pk).exclude(pk=post.pk)
-            return list(chosen.only(*columns).order_by("chosen_for__position", "chosen_for__pk"))
+            chosen = self.filter(chosen_for__post=post.pk).exclude(pk=post.pk).only(*columns)
+            ordered = chosen.order_by("chosen_for__position", "chosen_for__pk")
+            return list(ordered[:RELATED_READING_MAX])
         # One query for both: candidates are found by id in indexes (the chosen posts, and those
         # sharing a topic), so only their rows are read; the chosen ones sort first, and past
         # RELATED_READING_MAX rows none can be chosen.
@@ -260,7 +261,7 @@ class PostQuerySet(models.QuerySet):
             .annotate(count=Count("*"))
             .values("count")
         )
-        rows = list(
+        candidates = (
             self.exclude(pk=post.pk)
             .filter(
                 Q(pk__in=choices.values("related_post"))
@@ -271,10 +272,10 @@ class PostQuerySet(models.QuerySet):
                 shared_topics=Subquery(shared),
             )
             .only(*columns)
-            .order_by(F("position").asc(nulls_last=True), "-shared_topics", "-published_at", "-pk")[
-                :RELATED_READING_MAX
-            ]
         )
+        first = F("position").asc(nulls_last=True)
+        ordered = candidates.order_by(first, "-shared_topics", "-published_at", "-pk")
+        rows = list(ordered[:RELATED_READING_MAX])
         return [p for p in rows if p.position is not None] or rows[:RELATED_BY_TOPIC]
 
 

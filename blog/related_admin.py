@@ -2,22 +2,10 @@
 
 from adminsortable2.admin import SortableTabularInline
 from django import forms
-from django.contrib.admin.widgets import AutocompleteSelect
+
+from staff.widgets import NamedAutocomplete
 
 from .models import RELATED_READING_MAX, RelatedReading
-
-
-class NamedAutocomplete(AutocompleteSelect):
-    """The admin's type-to-find box with words in it until an article is chosen. Its script
-    names the box by what it shows (not by the column's label), and Django leaves it empty."""
-
-    placeholder = "Article: type part of its title"
-
-    def build_attrs(self, base_attrs, extra_attrs=None):
-        return {
-            **super().build_attrs(base_attrs, extra_attrs),
-            "data-placeholder": self.placeholder,
-        }
 
 
 class RelatedReadingForm(forms.ModelForm):
@@ -89,5 +77,7 @@ class RelatedReadingInline(SortableTabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "related_post":
-            kwargs["widget"] = NamedAutocomplete(db_field, self.admin_site)
+            kwargs["widget"] = NamedAutocomplete(
+                db_field, self.admin_site, placeholder="Article: type part of its title"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
