@@ -18,6 +18,18 @@ pytestmark = [
 ]
 
 
+def choose(page, row, typed, title):
+    """From the keyboard: focus row `row`'s type-to-find box, open it with Enter, type `typed`,
+    and once the list shows only `title`, press Enter to choose it."""
+    page.locator(f"#related_choices-{row} .select2-selection").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".select2-container--open .select2-search__field")).to_be_focused()
+    page.keyboard.type(typed)
+    options = page.locator(".select2-container--open .select2-results__option")
+    expect(options).to_have_text([title])
+    page.keyboard.press("Enter")
+
+
 def related_on_site(page, live_server, post):
     page.goto(live_server.url + post.get_absolute_url())
     return [t.strip() for t in page.locator(".related-reading li > a").all_inner_texts()]
@@ -35,25 +47,11 @@ def test_a_keyboard_user_finds_two_articles_by_title_and_orders_them(
     table = page.locator("#related_choices-group")
     expect(table.get_by_role("heading")).to_contain_text("Related reading")
 
-    # The autocomplete: focus it, open it with Enter, type part of a title, and once the list
-    # shows only that article, Enter to choose it.
-    table.locator("#related_choices-0 .select2-selection").focus()
-    page.keyboard.press("Enter")
-    page.keyboard.type("grounding")
-    expect(page.locator(".select2-results").get_by_role("option")).to_have_text(
-        ["Three grounding skills"]
-    )
-    page.keyboard.press("Enter")
+    choose(page, 0, "grounding", "Three grounding skills")
     page.keyboard.press("Tab")
     page.keyboard.type("2")
     table.get_by_text(re.compile("add another related article", re.IGNORECASE)).click()
-    table.locator("#related_choices-1 .select2-selection").focus()
-    page.keyboard.press("Enter")
-    page.keyboard.type("integration")
-    expect(page.locator(".select2-results").get_by_role("option")).to_have_text(
-        ["Integration afterwards"]
-    )
-    page.keyboard.press("Enter")
+    choose(page, 1, "integration", "Integration afterwards")
     page.keyboard.press("Tab")
     page.keyboard.type("1")
     screenshot("related-reading-admin")
@@ -77,13 +75,7 @@ def test_choosing_the_article_itself_is_refused_in_words(live_server, page, csp_
     sign_in(page, live_server, "dana")
     page.goto(f"{live_server.url}/admin/blog/post/{post.pk}/change/")
 
-    page.locator("#related_choices-0 .select2-selection").focus()
-    page.keyboard.press("Enter")
-    page.keyboard.type("preparing")
-    expect(page.locator(".select2-results").get_by_role("option")).to_have_text(
-        ["Preparing for a session"]
-    )
-    page.keyboard.press("Enter")
+    choose(page, 0, "preparing", "Preparing for a session")
     page.get_by_role("button", name="Save and continue editing").click()
 
     expect(page.get_by_text("An article cannot be its own related reading")).to_be_visible()
