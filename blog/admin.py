@@ -16,6 +16,7 @@ from staff.widgets import LabelledSplitDateTime
 
 from . import review
 from .models import Author, OldPath, Post, Series, Topic
+from .related_admin import RelatedReadingInline
 
 
 def checked_image(upload):
@@ -103,8 +104,9 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(SimpleHistoryAdmin):
+class PostAdmin(SortableAdminBase, SimpleHistoryAdmin):
     form = PostAdminForm
+    inlines = [RelatedReadingInline]
     list_display = [
         "title",
         "state_label",

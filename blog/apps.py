@@ -16,6 +16,8 @@ class BlogConfig(AppConfig):
         # What public pages show (a byline shows the author's profile); a scheduled post goes
         # live at its time with nobody saving anything.
         watch(Post, self.get_model("Series"), self.get_model("Topic"), self.get_model("Author"))
+        # Related reading the admin saves row by row, not through the many-to-many field.
+        watch(self.get_model("RelatedReading"))
         changes_next(Post.objects.next_publication_time)
         # The consultation form serves the states the clinicians are licensed in.
         licensing.register_source(self.get_model("Author").objects.licensed_states)

@@ -4,7 +4,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -21,6 +21,10 @@ REVIEWED_FIELDS = ("title", "summary", "body", "content_note")
 # Paths under /blog/ that belong to other pages, so no article may take them as its slug.
 RESERVED_SLUGS = {"series", "topic", "author", "search", "feed", "subscribe", "unsubscribe"}
 WORDS_PER_MINUTE = 200
+# Related reading at the end of an article: at most this many chosen by its writer, or, for an
+# article outside a series with none chosen, up to this many sharing its topics.
+RELATED_READING_MAX = 5
+RELATED_BY_TOPIC = 3
 
 
 class Topic(models.Model):
@@ -243,6 +247,44 @@ class PostQuerySet(models.QuerySet):
             )
         return self.filter(matches).order_by("-published_at", "-pk")
 
+    def related_to(self, post, by_topic=True):
+        """What to read after `post`, in one query: the posts among these that were chosen for
+        it, in the chosen order; else, with `by_topic`, up to RELATED_BY_TOPIC of them sharing
+        the most of its topics (the newest first among equals). Never `post` itself."""
+        columns = ("title", "slug", "summary", "published_at")
+        if not by_topic:
+            chosen = self.filter(chosen_for__post=post.pk).exclude(pk=post.pk).only(*columns)
+            ordered = chosen.order_by("chosen_for__position", "chosen_for__pk")
+            return list(ordered[:RELATED_READING_MAX])
+        # One query for both: candidates are found by id in indexes (the chosen posts, and those
+        # sharing a topic), so only their rows are read; the chosen ones sort first, and past
+        # RELATED_READING_MAX rows none can be chosen.
+        choices = RelatedReading.objects.filter(post=post.pk)
+        tagging = Post.topics.through.objects
+        its_topics = tagging.filter(post=post.pk).values("topic")
+        shared = (
+            tagging.filter(post=OuterRef("pk"), topic__in=its_topics)
+            .values("post")
+            .annotate(count=Count("*"))
+            .values("count")
+        )
+        candidates = (
+            self.exclude(pk=post.pk)
+            .filter(
+                Q(pk__in=choices.values("related_post"))
+                | Q(pk__in=tagging.filter(topic__in=its_topics).values("post"))
+            )
+            .annotate(
+                position=Subquery(choices.filter(related_post=OuterRef("pk")).values("position")),
+                shared_topics=Subquery(shared),
+            )
+            .only(*columns)
+        )
+        first = F("position").asc(nulls_last=True)
+        ordered = candidates.order_by(first, "-shared_topics", "-published_at", "-pk")
+        rows = list(ordered[:RELATED_READING_MAX])
+        return [p for p in rows if p.position is not None] or rows[:RELATED_BY_TOPIC]
+
 
 class Post(models.Model):
     title = models.CharField(max_length=200)
@@ -307,6 +349,14 @@ class Post(models.Model):
         "part", null=True, blank=True, help_text="1 for the first part, 2 for the second…"
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="posts")
+    related_posts = models.ManyToManyField(
+        "self",
+        through="RelatedReading",
+        through_fields=("post", "related_post"),
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+    )
     seo_title = models.CharField(
         "title for search engines",
         max_length=70,
@@ -541,6 +591,11 @@ class Post(models.Model):
         following = published.filter(older).order_by("-published_at", "-pk").first()
         return (previous, following)
 
+    def related_reading(self):
+        """The published articles to suggest after this one (PostQuerySet.related_to). A part of
+        a series suggests only those chosen for it: its Next link already leads on."""
+        return Post.objects.published().related_to(self, by_topic=self.series_id is None)
+
 
 def normalize_old_path(path):
     """An old address as stored and looked up: /2024/05/03/my-post/ → /2024/05/03/my-post.
@@ -589,6 +644,53 @@ class OldPath(models.Model):
         if not self.path.startswith("/"):
             raise ValidationError({"path": "Start with / and leave out the domain: /2024/05/x."})
         self.path = normalize_old_path(self.path)
+
+
+class RelatedReading(models.Model):
+    """An article suggested at the end of another, in the order its writer chose. One way:
+    suggesting B at the end of A puts nothing at the end of B."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="related_choices")
+    related_post = models.ForeignKey(
+        Post,
+        on_delete=models.CASCADE,
+        related_name="chosen_for",
+        verbose_name="article",
+        help_text="Start typing its title. Readers see it only while it is published. One "
+        "way: this article is not added to the other's list (add it there too for both).",
+    )
+    position = models.PositiveSmallIntegerField(
+        "order", help_text="1 is shown first. Leave empty to put it last."
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "related article"
+        verbose_name_plural = "related reading"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "related_post"],
+                name="%(app_label)s_%(class)s_once_per_article",
+                violation_error_message="This article is already in the list.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(post=F("related_post")),
+                name="%(app_label)s_%(class)s_not_itself",
+                violation_error_message="An article cannot be its own related reading.",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.related_post)
+
+    def get_absolute_url(self):
+        return self.related_post.get_absolute_url()
+
+    def clean(self):
+        if self.post_id and self.post_id == self.related_post_id:
+            raise ValidationError(
+                {"related_post": "An article cannot be its own related reading: choose another."}
+            )
 
 
 # Readers' e-mail (blog/subscriptions.py), in a module of their own.

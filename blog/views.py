@@ -80,6 +80,7 @@ def post_detail(request, slug):
         "part_number": next((n for n, p in enumerate(series_parts, 1) if p.pk == post.pk), None),
         "previous_post": previous_post,
         "next_post": next_post,
+        "related_posts": post.related_reading(),
         "structured_data": post_structured_data(post, request),
     }
     response = render(request, "blog/post_detail.html", context)

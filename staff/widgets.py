@@ -1,4 +1,5 @@
-from django.contrib.admin.widgets import AdminSplitDateTime
+from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 
 
 class LabelledSplitDateTime(AdminSplitDateTime):
@@ -21,3 +22,27 @@ class LabelledSplitDateTime(AdminSplitDateTime):
         context = super().get_context(name, value, attrs)
         context["field_name"] = self.field_name
         return context
+
+
+class NamedAutocomplete(AutocompleteSelect):
+    """The admin's type-to-find box (autocomplete_fields), named for screen readers.
+
+    Its script (select2) names the box by what it shows, not by the field's label, and Django
+    leaves it showing nothing until something is chosen: here it shows `placeholder`. And the
+    text inside, which select2 marks as an unnamed text box, is unmarked
+    (staff/autocomplete.js).
+    """
+
+    def __init__(self, field, admin_site, placeholder, **kwargs):
+        super().__init__(field, admin_site, **kwargs)
+        self.placeholder = placeholder
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return {
+            **super().build_attrs(base_attrs, extra_attrs),
+            "data-placeholder": self.placeholder,
+        }
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["staff/autocomplete.js"])

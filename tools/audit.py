@@ -105,7 +105,8 @@ PAGES = [
     Page("home", "/"),
     Page("article-in-series", "/blog/what-to-expect/"),
     Page("article-last-in-series", "/blog/integration/"),
-    Page("article-standalone", "/blog/grounding-when-anxious/"),
+    Page("article-standalone", "/blog/grounding-when-anxious/"),  # with related reading chosen
+    Page("article-related-by-topic", "/blog/is-kap-right-for-me/"),  # suggested by its topics
     Page("series", "/blog/series/understanding-kap/"),
     Page("topic", "/blog/topic/safety/"),
     Page("list-page-2", "/blog/?page=2"),

@@ -1,5 +1,6 @@
 """Demo articles for `manage.py load_demo`: a series, stand-alone posts, a draft and a
-scheduled post, with authors and an illustration, all written for this project."""
+scheduled post, with authors, an illustration and related reading, all written for this
+project."""
 
 import io
 from datetime import timedelta
@@ -12,7 +13,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from blog import review
-from blog.models import Author, Post, Series, Topic
+from blog.models import Author, Post, RelatedReading, Series, Topic
 from editor.documents import read_document
 from images.uploads import store_editor_image
 
@@ -56,6 +57,7 @@ SERIES_DESCRIPTIONS = {
 def load():
     """Create what is missing; never overwrite an article, series or profile staff have edited."""
     created = 0
+    related = {}  # post: the slugs of its related reading, chosen once every post exists
     for path in sorted(POSTS_DIR.glob("*.md")):
         fields, body = read_document(path)
         if Post.objects.filter(slug=fields["slug"]).exists():
@@ -76,12 +78,19 @@ def load():
         post.full_clean()
         post.save()
         post.topics.set(topic_named(name.strip()) for name in fields["topics"].split(","))
+        if "related" in fields:
+            related[post] = [slug.strip() for slug in fields["related"].split(",")]
         if post.published_at:  # reviewed two days before it went out (or now, if scheduled)
             reviewed = min(post.published_at, timezone.now()) - timedelta(days=2)
             review.approve(post, author_user(REVIEWERS[fields["author"]]), now=reviewed)
         # Written when published, not edited since.
         Post.objects.filter(pk=post.pk).update(updated_at=post.published_at or post.created_at)
         created += 1
+    for post, slugs in related.items():
+        for position, slug in enumerate(slugs, start=1):
+            RelatedReading.objects.create(
+                post=post, related_post=Post.objects.get(slug=slug), position=position
+            )
     return created
 
 

@@ -128,8 +128,10 @@ PUBLIC_PAGES = {
     "/": 2,
     "/blog/": 3,
     "/blog/?page=2": 3,
+    # An article: itself, its series' parts or its two neighbours, its topics, and its related
+    # reading (chosen, or by shared topics: one query either way).
     "/blog/part-2/": 4,
-    "/blog/stand-alone/": 4,
+    "/blog/stand-alone/": 5,
     "/blog/series/understanding-kap/": 2,
     "/blog/topic/topic/": 4,
     "/blog/author/dana/": 4,

@@ -76,6 +76,8 @@ def test_saving_an_article_warns_but_still_saves(client):
             "author": clinician.pk,
             "published_at_0": now.strftime("%Y-%m-%d"),
             "published_at_1": now.strftime("%H:%M:%S"),
+            "related_choices-TOTAL_FORMS": "0",  # no related reading chosen
+            "related_choices-INITIAL_FORMS": "0",
         },
         follow=True,
     )

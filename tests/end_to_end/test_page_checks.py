@@ -382,6 +382,7 @@ PAGES = {
     "last-series-article": At("/blog/integration/"),
     "standalone-article": At("/blog/is-kap-right-for-me/"),
     "article-with-references": At("/blog/what-is-kap/"),
+    "article-with-related-reading": At("/blog/grounding-when-anxious/"),
     "series": At("/blog/series/understanding-kap/"),
     "topic": At("/blog/topic/safety/"),
     "author": At("/blog/author/dana/"),
@@ -487,6 +488,8 @@ def test_the_booking_pages_are_the_pages_they_say(html):
     assert "<h2>References</h2>" in html["article-with-references"]
     assert '<source type="image/avif"' in html["article-with-cover"]  # a photo: AVIF and WebP
     assert '<source type="image/webp"' in html["series-article"]  # the demo's illustration
+    assert "Related reading" in html["article-with-related-reading"]  # chosen by its writer
+    assert "Related reading" in html["standalone-article"]  # sharing its topics
     assert "Before you read:" in html["article-with-content-note"]
     assert 'href="tel:988"' in html["article-with-content-note"]
     assert "no longer available" in html["taken-down-article"]

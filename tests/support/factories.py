@@ -141,6 +141,9 @@ def post_form(**overrides):
         "cover_image_alt": "",
         "seo_title": "",
         "seo_description": "",
+        # The related reading table (blog/related_admin.py): none chosen.
+        "related_choices-TOTAL_FORMS": "0",
+        "related_choices-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
