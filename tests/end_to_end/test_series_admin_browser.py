@@ -49,6 +49,7 @@ def drag(page, source, target, until):
     """Press the mouse on `source`, move it slowly over the top of `target`, and release it
     once `until()` says the row has moved there (sortable rows animate for a moment, and a
     busy machine is slower still)."""
+    source.scroll_into_view_if_needed()  # the mouse only reaches what is on the screen
     start, end = source.bounding_box(), target.bounding_box()
     x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
     page.mouse.move(x, y)
