@@ -4,9 +4,23 @@
 //
 // Keyboard: the WAI-ARIA toolbar pattern. The toolbar is one Tab stop (eleven buttons between
 // the summary and the text would be eleven presses each way); the arrow keys, Home and End move
-// between its buttons, Escape goes back to the text. markdownx makes Tab type a tab in the text,
-// so Tab cannot leave it: Alt+F10, as in most editors, goes from the text to the toolbar.
+// between its buttons, Escape goes back to the text; Alt+F10, as in most editors, goes from the
+// text to the toolbar. Tab leaves the text as it leaves any field (see below).
 "use strict";
+
+// markdownx makes Tab and Shift+Tab indent inside the text, so a keyboard alone could never
+// leave it (a keyboard trap). Its listener sits on the text itself; this one, on the document
+// and capturing, runs first and keeps Tab from reaching it, so the browser moves the focus.
+document.addEventListener(
+  "keydown",
+  function (event) {
+    var onEditor = event.target instanceof Element && event.target.matches(".markdownx-editor");
+    if (onEditor && event.key === "Tab" && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      event.stopPropagation();
+    }
+  },
+  true
+);
 
 (function () {
   var MAC = /Mac|iPhone|iPad/.test(navigator.platform);

@@ -173,6 +173,20 @@ def test_a_heading_a_list_and_a_link_from_the_keyboard_alone(page, editor, csp_v
     assert csp_violations == []
 
 
+def test_tab_leaves_the_text_as_it_leaves_any_field(page, editor):
+    # markdownx would indent instead, and a keyboard alone could never get out of the text.
+    write(editor, "Breathe in")
+    editor.focus()
+    expect(editor).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(editor).not_to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(editor).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(editor).not_to_be_focused()
+    assert editor.input_value() == "Breathe in"  # no tab typed, nothing taken away
+
+
 def test_the_shortcuts_format_and_leave_other_keys_to_the_browser(page, editor):
     write(editor, "Take «a breath» now")
     page.keyboard.press("Control+b")
