@@ -1,4 +1,3 @@
-import math
 import re
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 import licensing
 from editor.markdown import stored_html, validate_markdown
+from editor.reading_time import reading_minutes
 from images.sizes import make_sizes
 
 SUICIDE_OR_SELF_HARM = re.compile(
@@ -20,7 +20,6 @@ SUICIDE_OR_SELF_HARM = re.compile(
 REVIEWED_FIELDS = ("title", "summary", "body", "content_note")
 # Paths under /blog/ that belong to other pages, so no article may take them as its slug.
 RESERVED_SLUGS = {"series", "topic", "author", "search", "feed", "subscribe", "unsubscribe"}
-WORDS_PER_MINUTE = 200
 # Related reading at the end of an article: at most this many chosen by its writer, or, for an
 # article outside a series with none chosen, up to this many sharing its topics.
 RELATED_READING_MAX = 5
@@ -477,9 +476,7 @@ class Post(models.Model):
     def render_body(self):
         """Fill in what is derived from the Markdown body: the sanitized HTML, the reading time."""
         self.body_html = stored_html(self.body)
-        self.reading_minutes = max(
-            1, math.ceil(len(re.findall(r"\w+", self.body)) / WORDS_PER_MINUTE)
-        )
+        self.reading_minutes = reading_minutes(self.body)
 
     @property
     def state(self):

@@ -75,7 +75,9 @@ def test_a_clinician_drags_the_last_part_to_the_top_and_saves(
     expect(rows(page)).to_have_count(3)
     assert part_numbers(page) == {"Preparing": "1", "The session": "2", "Integration": "3"}
 
-    # The handle is the row's first cell: the part's title, on the drag pattern.
+    # The handle is the row's first cell: the part's title, on the drag pattern. The mouse
+    # works within the window: bring the parts into it (the description's editor is above).
+    page.locator("#posts-group").scroll_into_view_if_needed()
     drag(
         page,
         rows(page).nth(2).locator("td.original p"),
