@@ -116,15 +116,18 @@
   function notice(form, className, role, level) {
     var box = document.querySelector("." + className);
     if (!box) {
-      box = document.createElement("ul");
-      box.className = "messagelist " + className;
+      box = document.createElement("div");
+      box.className = className;
       box.setAttribute("role", role);
       form.parentNode.insertBefore(box, form);
     }
     box.textContent = "";
+    var list = document.createElement("ul");
+    list.className = "messagelist";
     var item = document.createElement("li");
     item.className = level;
-    box.appendChild(item);
+    list.appendChild(item);
+    box.appendChild(list);
     return item;
   }
 
@@ -174,7 +177,7 @@
       button("Discard", function () {
         forget(localStorage, key);
         sendToServer(form, { discard: "1" }).catch(function () {});
-        item.parentNode.remove();
+        item.closest(".editor-keep").remove();
         var first = textFields(form)[0];
         if (first) {
           first.focus();
