@@ -35,9 +35,14 @@ class EditConflict(Exception):
     """Someone saved the object between this form's check and its save."""
 
 
+class VersionInput(forms.HiddenInput):
+    def id_for_label(self, id_):
+        return None  # the admin gives every field in a fieldset a label; this one has no control
+
+
 class VersionCheckedForm(forms.ModelForm):
     # The version the page was opened at (not the model field, which the admin may not edit).
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    opened_version = forms.IntegerField(widget=VersionInput, required=False, min_value=0)
     conflict_field = "body"  # the long text shown back when a save is refused
     server_copy = None  # the signed-in user's autosave for this page (JSON), set by the admin
 
