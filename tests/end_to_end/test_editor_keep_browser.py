@@ -1,9 +1,12 @@
 """Writing is never lost, in a real browser: unsaved text comes back after a reload or an
 expired session, and a second clinician's save over the first is refused with both texts kept."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
+from editor.models import Autosave
 from tests.support.browser import ARTIFACTS, sign_in
 from tests.support.factories import make_clinician, make_post
 from tests.support.page_checks import RUN_AXE, axe_context, describe_violation
@@ -147,3 +150,42 @@ def test_axe_finds_no_violations_with_the_notice_showing(
     finally:
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_the_editor_sends_a_server_copy_each_minute_and_says_when_signed_out(
+    context, live_server, clinician, article
+):
+    page, other_tab = context.new_page(), context.new_page()
+    page.clock.install()
+    sign_in(page, live_server, clinician.username)
+    body = open_article(page, live_server, article)
+    type_unsaved(page, body, "Kept on the server too.")
+
+    page.clock.fast_forward(61_000)
+
+    key = f"/admin/blog/post/{article.pk}/change/"
+    copy = wait_for(lambda: Autosave.objects.filter(key=key).first())
+    assert copy.fields["body"] == "Kept on the server too."
+    article.refresh_from_db()
+    assert article.body == "The saved text."  # a copy, never the article
+
+    other_tab.goto(f"{live_server.url}/admin/")
+    other_tab.get_by_role("button", name="Log out").click()
+    type_unsaved(page, body, "Typed after the session ended.")
+    page.clock.fast_forward(61_000)
+
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Not signed in: your text is kept in this browser."
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "signed-out.png"))
+
+
+def wait_for(find, seconds=5):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = find()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("not found in time")
