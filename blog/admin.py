@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from editor.checks import reading_level, writing_warnings
 from editor.readability import GRADE_AIM
+from editor.versions import VersionCheckedAdmin, VersionCheckedForm
 from editor.widgets import MarkdownEditor
 from images.uploads import prepare_image
 from staff.widgets import LabelledSplitDateTime
@@ -26,7 +27,7 @@ def checked_image(upload):
     return upload
 
 
-class PostAdminForm(forms.ModelForm):
+class PostAdminForm(VersionCheckedForm):
     approve = forms.BooleanField(
         label="I have reviewed this article and approve it",
         required=False,
@@ -104,7 +105,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(SortableAdminBase, SimpleHistoryAdmin):
+class PostAdmin(VersionCheckedAdmin, SortableAdminBase, SimpleHistoryAdmin):
     form = PostAdminForm
     inlines = [RelatedReadingInline]
     list_display = [

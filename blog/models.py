@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 import licensing
 from editor.markdown import stored_html, validate_markdown
 from editor.reading_time import reading_minutes
+from editor.versions import EditVersioned
 from images.sizes import make_sizes
 
 SUICIDE_OR_SELF_HARM = re.compile(
@@ -285,7 +286,7 @@ class PostQuerySet(models.QuerySet):
         return [p for p in rows if p.position is not None] or rows[:RELATED_BY_TOPIC]
 
 
-class Post(models.Model):
+class Post(EditVersioned, models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,

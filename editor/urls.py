@@ -7,4 +7,6 @@ from . import views
 urlpatterns = [
     path("preview/", views.preview, name="editor_preview"),
     path("upload/", views.upload, name="editor_upload"),
+    # Unsaved text kept on the server while a clinician writes (static/editor/keep.js).
+    path("autosave/", views.autosave, name="editor_autosave"),
 ]

@@ -3,6 +3,7 @@
 markdownx's own URLs are open to anonymous users, so we never include them.
 """
 
+import json
 from functools import wraps
 
 from django.core.exceptions import (
@@ -15,6 +16,7 @@ from django.core.exceptions import (
 )
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -24,6 +26,10 @@ from staff.admin_site import is_verified_staff
 
 from .checks import ALT_TEXT_PLACEHOLDER
 from .markdown import MAX_CHARACTERS, render
+from .models import Autosave
+
+# An article's form has about a dozen text fields; anything far beyond is not an editor.
+MAX_AUTOSAVE_FIELDS = 40
 
 # What reading a request body can raise: Django's size and count limits, a malformed or
 # interrupted upload.
@@ -118,3 +124,32 @@ def _store_upload(request, image):
 
 def _upload_error(message):
     return JsonResponse({"error": message}, status=400)
+
+
+@require_POST
+@editor_only
+def autosave(request):
+    """Keep the signed-in clinician's unsaved text for one admin page; never touches the page's
+    article or page itself. `discard=1` drops the copy. 403 once the session has expired (the
+    editor then keeps its copy in the browser)."""
+    key = request.POST.get("key", "")
+    if not key.startswith("/admin/") or len(key) > Autosave._meta.get_field("key").max_length:
+        return HttpResponseBadRequest("Which page is this copy from?")
+    Autosave.objects.expired().delete()
+    if request.POST.get("discard"):
+        Autosave.objects.filter(user=request.user, key=key).delete()
+        return JsonResponse({"discarded": True})
+    try:
+        fields = json.loads(request.POST.get("fields", ""))
+    except ValueError:
+        fields = None
+    if not (
+        isinstance(fields, dict)
+        and len(fields) <= MAX_AUTOSAVE_FIELDS
+        and all(isinstance(v, str) for v in fields.values())
+    ):
+        return HttpResponseBadRequest("The copy should name each field with its text.")
+    copy, _created = Autosave.objects.update_or_create(
+        user=request.user, key=key, defaults={"fields": fields, "saved_at": timezone.now()}
+    )
+    return JsonResponse({"saved_at": copy.saved_at.isoformat()})

@@ -6,7 +6,7 @@ from .reading_time import WORDS_PER_MINUTE
 class MarkdownEditor(AdminMarkdownxWidget):
     """markdownx's admin editor, plus plain-language messages when an image upload is refused,
     a formatting toolbar with a short Markdown help, the preview beside the text on wide
-    screens, live counts and upload progress."""
+    screens, live counts, upload progress, and unsaved text kept until it is saved."""
 
     template_name = "editor/markdown_editor.html"
 
@@ -19,4 +19,5 @@ class MarkdownEditor(AdminMarkdownxWidget):
             "editor/upload-messages.js",
             "editor/toolbar.js",  # the formatting toolbar, and the help it opens
             "editor/layout.js",
+            "editor/keep.js",  # unsaved text kept in the browser and on the server
         ]

@@ -1,14 +1,14 @@
-from django import forms
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from editor.checks import writing_warnings
+from editor.versions import VersionCheckedAdmin, VersionCheckedForm
 from editor.widgets import MarkdownEditor
 
 from .models import Page
 
 
-class PageAdminForm(forms.ModelForm):
+class PageAdminForm(VersionCheckedForm):
     class Meta:
         model = Page
         fields = ["title", "address", "body", "staff_only"]
@@ -16,7 +16,7 @@ class PageAdminForm(forms.ModelForm):
 
 
 @admin.register(Page)
-class PageAdmin(SimpleHistoryAdmin):
+class PageAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     """Editable pages (About, Services, FAQ, …), written in Markdown like articles."""
 
     form = PageAdminForm

@@ -4,6 +4,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from editor.markdown import stored_html, validate_markdown
+from editor.versions import EditVersioned
 
 
 class PageQuerySet(models.QuerySet):
@@ -12,7 +13,7 @@ class PageQuerySet(models.QuerySet):
         return self.filter(staff_only=False)
 
 
-class Page(models.Model):
+class Page(EditVersioned, models.Model):
     title = models.CharField(max_length=200)
     address = models.CharField(
         max_length=100,

@@ -194,6 +194,7 @@ def test_an_earlier_version_can_be_viewed_and_restored(clinician_client):
         summary=form.initial["summary"],
         body=form.initial["body"],
         author=form.initial["author"],
+        opened_version=form["opened_version"].value(),
     )
     clinician_client.post(f"/admin/blog/post/{post.pk}/history/{first.history_id}/", data)
 

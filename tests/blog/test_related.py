@@ -252,6 +252,7 @@ def test_a_clinician_chooses_and_orders_related_reading_on_the_article_page(clie
         title=post.title,
         slug=post.slug,
         author=clinician.pk,
+        opened_version=post.edit_version,
         **{
             "related_choices-TOTAL_FORMS": "2",
             "related_choices-INITIAL_FORMS": "0",
@@ -277,6 +278,7 @@ def test_the_admin_refuses_an_article_as_its_own_related_reading(client):
         title=post.title,
         slug=post.slug,
         author=clinician.pk,
+        opened_version=post.edit_version,
         **{
             "related_choices-TOTAL_FORMS": "1",
             "related_choices-INITIAL_FORMS": "0",
@@ -394,6 +396,7 @@ def test_related_reading_chosen_in_the_admin_shows_on_the_next_request(client, c
         title=post.title,
         slug=post.slug,
         author=clinician.pk,
+        opened_version=post.edit_version,
         **{
             "related_choices-TOTAL_FORMS": "1",
             "related_choices-INITIAL_FORMS": "0",

@@ -50,6 +50,7 @@ def admin_post(client, post, **changes):
         slug=post.slug,
         author=post.author_id,
         summary=post.summary,
+        opened_version=post.edit_version,
         published_at_0=published.strftime("%Y-%m-%d"),
         published_at_1=published.strftime("%H:%M:%S"),
         **changes,

@@ -96,7 +96,12 @@ def test_saving_a_page_warns_too(client):
 
     response = client.post(
         f"/admin/pages/page/{page.pk}/change/",
-        {"address": "about", "title": "About us", "body": "#### Deep\n\nhttps://x.test"},
+        {
+            "address": "about",
+            "title": "About us",
+            "body": "#### Deep\n\nhttps://x.test",
+            "opened_version": page.edit_version,
+        },
         follow=True,
     )
 
@@ -178,7 +183,12 @@ def test_saving_a_page_warns_about_health_claims(client):
 
     response = client.post(
         f"/admin/pages/page/{page.pk}/change/",
-        {"address": "about", "title": "About us", "body": "Our care is guaranteed to work."},
+        {
+            "address": "about",
+            "title": "About us",
+            "body": "Our care is guaranteed to work.",
+            "opened_version": page.edit_version,
+        },
         follow=True,
     )
 

@@ -85,7 +85,9 @@ class SavedWithWarnings:
 
     def fetch(self, client):
         now = timezone.localtime()
+        self.post.refresh_from_db()  # the version a page opened now would carry
         data = post_form(
+            opened_version=self.post.edit_version,
             title=self.post.title,
             slug=self.post.slug,
             body=self.post.body,

@@ -195,6 +195,7 @@ def test_an_edit_made_in_the_admin_reaches_visitors_at_once(client, site):
         series=site.series_id,
         series_position=1,
         topics=[topic.pk for topic in site.topics.all()],
+        opened_version=site.edit_version,
     )
     response = staff.post(f"/admin/blog/post/{site.pk}/change/", form)
     assert response.status_code == HTTPStatus.FOUND

@@ -39,7 +39,13 @@ def test_saving_an_article_with_its_topics_in_the_admin_starts_one_new_version(b
 
     response = staff.post(
         f"/admin/blog/post/{post.pk}/change/",
-        post_form(title="Retitled", slug=post.slug, author=clinician.pk, topics=[other.pk]),
+        post_form(
+            title="Retitled",
+            slug=post.slug,
+            author=clinician.pk,
+            topics=[other.pk],
+            opened_version=post.edit_version,
+        ),
     )
 
     assert response.status_code == HTTPStatus.FOUND

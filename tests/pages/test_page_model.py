@@ -37,7 +37,7 @@ def test_every_save_of_a_page_is_kept_with_who_saved_it(client):
 
     client.post(
         f"/admin/pages/page/{page.pk}/change/",
-        {"title": "About us", "address": "about", "body": "Second words."},
+        {"title": "About us", "address": "about", "body": "Second words.", "opened_version": 1},
     )
 
     history = list(Page.history.filter(id=page.pk).order_by("history_date"))
