@@ -47,7 +47,7 @@ def test_text_typed_and_not_saved_comes_back_after_a_reload(page, live_server, c
 
     page.reload()
 
-    notice = page.get_by_role("status")
+    notice = page.locator(".editor-keep")  # the upload status beside the text is a status too
     expect(notice).to_contain_text("You have unsaved changes from")
     expect(body).to_have_value("The saved text.")
     page.get_by_role("button", name="Restore").click()
