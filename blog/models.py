@@ -302,8 +302,9 @@ class Post(EditVersioned, models.Model):
     )
     body = models.TextField(
         validators=[validate_markdown],
-        help_text="Markdown. The preview below the editor shows exactly what visitors will see. "
-        "Drag an image into the editor to upload it.",
+        help_text="Markdown. The preview (beside the text on a wide screen, below it on a narrow "
+        "one) shows exactly what visitors will see. Paste or drag an image into the text to "
+        "upload it.",
     )
     body_html = models.TextField(editable=False, default="")  # rendered + sanitized on save
     author = models.ForeignKey(

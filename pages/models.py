@@ -29,7 +29,8 @@ class Page(EditVersioned, models.Model):
     body = models.TextField(
         blank=True,
         validators=[validate_markdown],
-        help_text="Markdown. The preview below the editor shows exactly what visitors will see.",
+        help_text="Markdown. The preview (beside the text on a wide screen, below it on a narrow "
+        "one) shows exactly what visitors will see.",
     )
     body_html = models.TextField(editable=False, default="")  # rendered + sanitized on save
     staff_only = models.BooleanField(
