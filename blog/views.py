@@ -57,12 +57,7 @@ def post_list(request):
 @public_page
 def post_detail(request, slug):
     posts = Post.objects.all() if can_preview(request.user) else Post.objects.published()
-    post = (
-        posts.with_series_and_byline()
-        .defer("body")  # the Markdown source; readers get body_html
-        .filter(slug=slug)
-        .first()
-    )
+    post = posts.for_article_page().filter(slug=slug).first()
     if post is None:
         gone = Post.objects.taken_down().filter(slug=slug).select_related("series").first()
         if gone is None:

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "practice.context_processors.practice",
                 "practice.context_processors.canonical_url",
+                "practice.context_processors.site_links",
             ],
         },
     },
