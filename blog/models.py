@@ -15,6 +15,8 @@ from editor.reading_time import reading_minutes
 from editor.versions import EditVersioned
 from images.sizes import make_sizes
 
+from .search import search_postgresql, search_sqlite
+
 SUICIDE_OR_SELF_HARM = re.compile(
     r"suicid|self[- ]?harm|self[- ]?injur|kill(ing)? (my|your|them|him|her)sel", re.IGNORECASE
 )
@@ -253,30 +255,12 @@ class PostQuerySet(models.QuerySet):
         return self.only("title", "slug", "series", "series_position", "published_at")
 
     def search(self, query):
-        """Posts matching every word of `query` in title, summary or body, best first."""
-        words = query.split()
-        if not words:
-            return self.none()
+        """Posts matching every word of `query` in title, summary or body, best first: a word in
+        the title counts most, one in the body least; then the newest. Any text is a query
+        (blog/search.py reads the full-text index of each database)."""
         if connections[self.db].vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-            vector = (
-                SearchVector("title", weight="A")
-                + SearchVector("summary", weight="B")
-                + SearchVector("body", weight="C")
-            )
-            search_query = SearchQuery(query, search_type="websearch", config="english")
-            return (
-                self.annotate(document=vector, rank=SearchRank(vector, search_query))
-                .filter(document=search_query)
-                .order_by("-rank", "-published_at")
-            )
-        matches = Q()
-        for word in words:
-            matches &= (
-                Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
-            )
-        return self.filter(matches).order_by("-published_at", "-pk")
+            return search_postgresql(self, query)
+        return search_sqlite(self, query)
 
     def related_to(self, post, by_topic=True):
         """What to read after `post`, in one query: the posts among these that were chosen for

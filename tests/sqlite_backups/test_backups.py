@@ -139,8 +139,12 @@ def tables(database):
 
 
 def rows(database, table):
+    """Every row, in the order of its columns (first the id): some tables, such as those of the
+    articles' search index, have no rowid to order by."""
     with connect(database) as connection:
-        return connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+        columns = connection.execute(f'SELECT * FROM "{table}" LIMIT 0').description
+        order = ", ".join(str(number) for number in range(1, len(columns) + 1))
+        return connection.execute(f'SELECT * FROM "{table}" ORDER BY {order}').fetchall()
 
 
 def primary_keys(database, table):
