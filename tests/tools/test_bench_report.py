@@ -81,7 +81,9 @@ def test_without_wagtail_its_row_says_why_and_is_neither_pass_nor_miss():
 def test_the_results_hold_every_target_summary_and_verdict_as_json():
     targets = made_up_targets()
     summaries, verdicts = verdicts_for(targets)
-    results = results_json({"arguments": {}}, targets, summaries, MEMORY, ADMIN, SENT, verdicts, None)
+    results = results_json(
+        {"arguments": {}}, targets, summaries, MEMORY, ADMIN, SENT, verdicts, None
+    )
     results = json.loads(json.dumps(results, default=str))
     assert {"targets", "summary", "workers", "admin", "submissions", "growth", "verdicts"} <= set(
         results

@@ -7,7 +7,8 @@ INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <sitemap><loc>https://testserver/sitemap-blog.xml</loc></sitemap>
 <sitemap><loc>https://testserver/sitemap-blog.xml?p=2</loc></sitemap>
-<sitemap><loc> https://testserver/sitemap-pages.xml?p=1 </loc><lastmod>2026-12-01</lastmod></sitemap>
+<sitemap><loc> https://testserver/sitemap-pages.xml?p=1 </loc><lastmod>2026-12-01</lastmod>
+</sitemap>
 </sitemapindex>
 """
 URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -118,3 +119,10 @@ def test_at_the_default_size_the_growth_goals_are_not_measured_but_said_how():
 
 def test_a_skipped_scale_part_gives_both_rows_as_not_measured():
     assert [passed for _, passed, _ in judge_scale(None)] == [None, None]
+
+
+def test_pages_other_than_sitemaps_are_compared_by_role_as_the_articles_differ():
+    base = {"/blog/part-269/": page("article in series", 4.0, queries=4)}
+    large = {"/blog/part-2472/": page("article in series", 5.0, queries=4)}
+    (row,) = compare({"pages": base}, {"pages": large})
+    assert (row["base_ms"], row["ratio"], row["base_queries"]) == (4.0, 1.25, 4)

@@ -126,7 +126,8 @@ def measure_in_process(targets, session_cookie):
             if target.server:
                 continue  # not our site
             client = Client(**PROXY)
-            for _ in range(10):  # warm-up: templates, URL resolvers, SQLite's page cache
+            # Warm-up: templates, URL resolvers, SQLite's page cache (fewer for a slow page).
+            for _ in range(min(10, target.render_runs)):
                 response, _ = timed_get(client, target.path)
                 if response.status_code != 200:
                     raise BenchError(f"{target.path} answered {response.status_code} in-process")

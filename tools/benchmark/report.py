@@ -56,7 +56,7 @@ def print_table(targets, summaries):
     passes = list(summaries)
     head = f"{'target':<22}{'URL':<44}"
     for pass_name in passes:
-        head += f"{pass_name + ' req/s':>16}{'p50 ms':>8}{'p99 ms':>8}{'×art.st.':>9}"
+        head += f"{pass_name + ' req/s':>16}{'p50 ms':>8}{'p99 ms':>8}{'×article static':>16}"
     head += f"{'queries':>8}{'render ms':>10}"
     print(head)
     print("-" * len(head))
@@ -66,11 +66,11 @@ def print_table(targets, summaries):
         for pass_name in passes:
             row = summaries[pass_name].get(target.name)
             if row is None:
-                line += f"{'—':>16}{'':>8}{'':>8}{'':>9}"
+                line += f"{'—':>16}{'':>8}{'':>8}{'':>16}"
                 continue
             line += (
                 f"{row['rps']:>16,.0f}{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}"
-                f"{row['share_of_static']:>9.2f}"
+                f"{row['share_of_static']:>16.2f}"
             )
         if target.queries is None:  # not our site
             line += f"{'—':>8}{'—':>10}"
@@ -86,9 +86,9 @@ def print_table(targets, summaries):
     if errors:
         print(f"wrk counted errors (connect/read/write/timeout/status ≥ 400): {errors}")
     print(
-        "req/s, p50 and p99: medians over the rounds; ×art.st.: median of each round's ratio to "
-        "the article's own bytes served as a static file; queries and render ms: in-process, "
-        "page cache off."
+        "req/s, p50 and p99: medians over the rounds; ×article static: median of each round's "
+        "ratio to the article's own bytes served as a static file by whitenoise; queries and "
+        "render ms: in-process, page cache off."
     )
 
 

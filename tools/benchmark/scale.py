@@ -156,18 +156,24 @@ def measure_database(env, out, search_only=False):
 
 
 def compare(base, large):
-    """Per page at the large size: its cost, and its ratio to the same page at 2,000. A sitemap
-    page that exists only at the large size is compared with the slowest sitemap page of the
-    same section at 2,000 (of any section, if its section has none there)."""
+    """Per page at the large size: its cost, and its ratio to the same page at 2,000. Pages are
+    the same by role (the data differ: the article chosen may not be the same one); sitemaps
+    by address. A sitemap page that exists only at the large size is compared with the slowest
+    sitemap page of the same section at 2,000 (of any section, if its section has none there).
+    """
 
     def section(path):
         return urlsplit(path).path
 
+    by_name = {r["name"]: r for r in base["pages"].values() if r["name"] != "sitemap page"}
     sitemap_base = {p: r for p, r in base["pages"].items() if r["name"] == "sitemap page"}
     rows = []
     for path, row in large["pages"].items():
-        before = base["pages"].get(path)
-        if before is None and row["name"] == "sitemap page":
+        if row["name"] != "sitemap page":
+            before = by_name.get(row["name"])
+        elif path in sitemap_base:
+            before = sitemap_base[path]
+        else:
             same_section = [r for p, r in sitemap_base.items() if section(p) == section(path)]
             candidates = same_section or list(sitemap_base.values())
             before = max(candidates, key=lambda r: r["median_ms"], default=None)

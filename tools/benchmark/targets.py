@@ -60,7 +60,7 @@ def public_pages():
         Target("series", series.get_absolute_url()),
         Target("topic", topic.get_absolute_url()),
         Target("RSS feed", "/blog/feed/"),
-        Target("sitemap", "/sitemap.xml", render_runs=10),
+        Target("sitemap", "/sitemap.xml", render_runs=5),
     ]
 
 
