@@ -88,9 +88,10 @@ clean:
 audit: $(VENV)/.dev node_modules/.installed chromium
 	$(BIN)/python tools/audit.py $(AUDIT_ARGS)
 
-# Load test with Debian's wrk, served like `make serve` on bench/bench.sqlite3; see tools/bench.py.
-# Then the Markdown renderer on the slowest text we know of (tools/markdown_stress.py).
+# Load test with Debian's wrk, served like `make serve` on bench/bench-<N>.sqlite3, beside a stock
+# Wagtail page (installed from PyPI once into bench/); see tools/bench.py. ARTICLES=20000 sets N
+# (2000 by default). Then the Markdown renderer on the slowest text we know of (tools/markdown_stress.py).
 bench: $(VENV)/.dev
 	$(call debian_package,wrk,the benchmark)
-	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+	$(BIN)/python tools/bench.py $(if $(ARTICLES),--articles $(ARTICLES)) $(BENCH_ARGS)
 	$(BIN)/python tools/markdown_stress.py

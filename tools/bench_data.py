@@ -9,12 +9,15 @@ same seed on the same day gives the same data. The defaults are what `make bench
   few drafts and scheduled parts, by 4 clinicians, tagged with 1–3 of 20 topics;
 - 20,000 consultation requests over the last six months: recent ones mostly New or Contacted,
   older ones mostly finished, with a backlog of overdue New ones;
-- 50,000 contact-log entries on the requests that were contacted.
+- 50,000 contact-log entries on the requests that were contacted;
+- one rare word (RARE_WORD) in the body of exactly 1% of the published articles (20 of 2,000,
+  200 of 20,000), for timing a search whose results are few among many articles.
 
 Run as a script (what tools/bench.py does) it builds into the database that DATABASE_URL names
 and records GENERATOR_VERSION in SQLite's `user_version`, so a changed generator means a rebuild:
 
-    DATABASE_URL=sqlite:///bench/bench.sqlite3 .venv/bin/python tools/bench_data.py
+    DATABASE_URL=sqlite:///bench/bench-2000.sqlite3 .venv/bin/python tools/bench_data.py \
+        [--articles 2000]
 """
 
 import random
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 # Bump when the data changes shape: tools/bench.py then rebuilds the benchmark database.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 7  # any fixed seed: the same data on every build of the same day
 
 
@@ -42,6 +45,15 @@ class Scale:
 
 
 FULL = Scale()
+# In no other text of the data set, and no stem of another word: a search for it finds exactly
+# the articles given it.
+RARE_WORD = "heliotrope"
+
+
+def rare_count(posts):
+    """How many of `posts` published articles carry RARE_WORD: 1%, at least one."""
+    return max(1, posts // 100)
+
 
 # --- Words ----------------------------------------------------------------------------------
 
@@ -228,6 +240,10 @@ class _Builder:
             rendered = Post(body=markdown_body(rng))
             rendered.render_body()  # what save() does, once per body rather than per post
             bodies.append((rendered.body, rendered.body_html, rendered.reading_minutes))
+        # The same Markdown, but one word of its first paragraph is the rare one.
+        rare = Post(body=re.sub(r"(\n\n\w+) ", rf"\1 {RARE_WORD} ", bodies[0][0], count=1))
+        rare.render_body()
+        rare_body = (rare.body, rare.body_html, rare.reading_minutes)
 
         # Publication times, oldest first, spread over the years.
         span = scale.post_years * 365 * 24 * 3600
@@ -259,9 +275,13 @@ class _Builder:
         series = Series.objects.bulk_create(series)
         self.series_count = len(series)
 
+        with_rare_word = set(rng.sample(range(1, scale.posts + 1), rare_count(scale.posts)))
+
         def new_post(number, published_at, series_part=None):
             title = f"{rng.choice(TITLE_OPENINGS)} {rng.choice(TITLE_SUBJECTS)}"
-            body, body_html, minutes = bodies[number % len(bodies)]
+            body, body_html, minutes = (
+                rare_body if number in with_rare_word else bodies[number % len(bodies)]
+            )
             post = Post(
                 title=title[:1].upper() + title[1:],
                 slug=f"{slugify(title)}-{number}",
@@ -401,9 +421,16 @@ class _Builder:
 
 def main():
     """Build into DATABASE_URL's (empty, migrated) database and mark it with the version."""
+    import argparse
     import os
     import sys
     import time
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--articles", type=int, default=FULL.posts, help="published articles")
+    args = parser.parse_args()
+    if args.articles < 100:
+        parser.error("--articles must be at least 100")
 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practice.settings")
@@ -417,7 +444,7 @@ def main():
     if Post.objects.exists():
         sys.exit("bench_data: the database already has articles; build into an empty one.")
     started = time.monotonic()
-    counts = build()
+    counts = build(Scale(posts=args.articles))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA user_version = {GENERATOR_VERSION}")

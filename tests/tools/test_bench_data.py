@@ -13,7 +13,7 @@ from consultations.models import (
     ContactLogEntry,
     RequestStatus,
 )
-from tools.bench_data import Scale, build, markdown_body
+from tools.bench_data import RARE_WORD, Scale, build, markdown_body, rare_count
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,18 @@ def test_contact_log_entries_belong_to_contacted_requests(counts):
 
 def test_the_same_seed_writes_the_same_text():
     assert markdown_body(random.Random(1)) == markdown_body(random.Random(1))  # noqa: S311
+
+
+def test_the_rare_word_is_in_one_percent_of_the_published_articles_and_nowhere_else():
+    build(Scale(posts=300, series=3, topics=5, authors=2, front_desk=2, requests=50,
+                log_entries=50))  # fmt: skip
+    carrying = Post.objects.filter(body__icontains=RARE_WORD)
+    assert carrying.count() == carrying.published().count() == 3
+    assert Post.objects.published().search(RARE_WORD).count() == 3
+    assert not Post.objects.filter(title__icontains=RARE_WORD).exists()
+    assert not Post.objects.filter(summary__icontains=RARE_WORD).exists()
+    assert all(RARE_WORD in post.body_html for post in carrying)
+
+
+def test_one_percent_of_each_benchmark_size_carries_the_rare_word():
+    assert (rare_count(2_000), rare_count(20_000), rare_count(20)) == (20, 200, 1)

@@ -1,5 +1,6 @@
-"""The benchmark's site: bench/bench.sqlite3 (built by tools/bench_data.py, rebuilt when stale),
-served with production settings (tools/serving_settings.py), and a throwaway redis-server."""
+"""The benchmark's site: bench/bench-<articles>.sqlite3 (built by tools/bench_data.py, rebuilt
+when stale), served with production settings (tools/serving_settings.py), and a throwaway
+redis-server."""
 
 # Runs our own commands (manage.py, redis-server).
 # ruff: noqa: S603
@@ -19,7 +20,13 @@ from tools.serving import HOST, PROJECT, free_port, production_environment, run_
 
 PYTHON = PROJECT / ".venv" / "bin" / "python"
 BENCH_DIR = PROJECT / "bench"
-DATABASE = BENCH_DIR / "bench.sqlite3"
+
+
+def database_path(articles):
+    """One database file per data size, each built once."""
+    return BENCH_DIR / f"bench-{articles}.sqlite3"
+
+
 MAX_DATA_AGE_DAYS = 6  # rebuilt after this, before the scheduled parts (a week ahead) go live
 
 
@@ -45,11 +52,12 @@ def remove_database(path):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def ensure_database(env, rebuild):
-    """Build bench/bench.sqlite3 when asked, missing or made by another generator version;
-    migrate it in any case (code may have moved on since)."""
+def ensure_database(env, rebuild, articles):
+    """Build bench/bench-<articles>.sqlite3 when asked, missing or made by another generator
+    version; migrate it in any case (code may have moved on since). `env` names it already."""
     manage = [str(PYTHON), "manage.py"]
-    version, age = database_state(DATABASE)
+    database = database_path(articles)
+    version, age = database_state(database)
     if rebuild or version != GENERATOR_VERSION or age > MAX_DATA_AGE_DAYS:
         if rebuild:
             reason = "--rebuild"
@@ -59,21 +67,22 @@ def ensure_database(env, rebuild):
             reason = f"generator version {version} → {GENERATOR_VERSION}"
         else:  # dates are relative to the build: a week on, the scheduled parts are live
             reason = f"its data is {age} days old"
-        print(f"  building {DATABASE.relative_to(PROJECT)} ({reason})", flush=True)
+        print(f"  building {database.relative_to(PROJECT)} ({reason})", flush=True)
         BENCH_DIR.mkdir(exist_ok=True)
-        building = DATABASE.with_name(DATABASE.name + ".building")
+        building = database.with_name(database.name + ".building")
         remove_database(building)  # an interrupted build
         build_env = {**env, "DATABASE_URL": f"sqlite:///{building}"}
         run_setup([*manage, "migrate", "--noinput"], build_env, "migrate (new database)")
-        run_setup([str(PYTHON), "tools/bench_data.py"], build_env, "generate data")
+        generate = [str(PYTHON), "tools/bench_data.py", "--articles", str(articles)]
+        run_setup(generate, build_env, f"generate {articles:,} articles")
         if Path(f"{building}-wal").exists() and Path(f"{building}-wal").stat().st_size:
             raise BenchError(f"{building}-wal was not checkpointed; run again with --rebuild")
-        remove_database(DATABASE)
-        building.rename(DATABASE)
+        remove_database(database)
+        building.rename(database)
         remove_database(building)
     else:
         print(
-            f"  reusing {DATABASE.relative_to(PROJECT)} (generator version {version}, built "
+            f"  reusing {database.relative_to(PROJECT)} (generator version {version}, built "
             f"{age} days ago)",
             flush=True,
         )
@@ -85,13 +94,13 @@ def collect_static(env):
     run_setup([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env, "collectstatic")
 
 
-def bench_environment(workdir, secret_key):
-    """Production settings on the benchmark database; the form's anti-abuse checks stay on (the
-    production defaults: 3 s to fill it in, 5 requests an hour per address)."""
+def bench_environment(workdir, secret_key, articles):
+    """Production settings on the benchmark database of that size; the form's anti-abuse checks
+    stay on (the production defaults: 3 s to fill it in, 5 requests an hour per address)."""
     return production_environment(
         workdir,
         DJANGO_SECRET_KEY=secret_key,  # shared with this process, which signs a session
-        DATABASE_URL=f"sqlite:///{DATABASE}",
+        DATABASE_URL=f"sqlite:///{database_path(articles)}",
         DJANGO_CLIENT_IP_HEADER=CLIENT_IP_HEADER,
         DJANGO_LOG_LEVEL="WARNING",
     )

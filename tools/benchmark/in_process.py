@@ -1,11 +1,16 @@
 """In this process, with the page cache off: the queries each page makes and the median time
 to render it through the whole middleware stack; the same for the signed-in consultation list."""
 
+import gzip
 import os
 import statistics
 import time
+from pathlib import Path
 
 from tools.benchmark.common import ADMIN_PATHS, PROXY_HEADERS, SUBMITTER, BenchError
+from tools.benchmark.targets import ARTICLE_STATIC_FILE
+
+PROXY = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in PROXY_HEADERS.items()}
 
 ADMIN_USERNAME = "bench-admin"
 
@@ -64,6 +69,42 @@ def signed_in_session():
     return settings.SESSION_COOKIE_NAME, session.session_key
 
 
+def save_static_copy(path):
+    """GET the page as a visitor does, from the page cache (a miss, then the hit), and save its
+    exact bytes into the collected static files, where whitenoise will serve them: the same
+    bytes served as a static file through the same stack. A compressed page is saved as sent
+    (.gz or .br beside the plain file, which whitenoise picks as it would for the CSS).
+    Returns (bytes, the page cache's header). Call it before gunicorn starts: whitenoise
+    finds its files when it starts."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    client = Client(**PROXY)
+    with override_settings(PAGE_CACHE_SECONDS=3600):
+        client.get(path)
+        response = client.get(path)
+    cache.clear()  # the load passes start from an empty cache
+    if response.status_code != 200:
+        raise BenchError(f"{path} answered {response.status_code} in-process")
+    copy = Path(settings.STATIC_ROOT) / ARTICLE_STATIC_FILE
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "gzip":
+        copy.with_name(copy.name + ".gz").write_bytes(response.content)
+        copy.write_bytes(gzip.decompress(response.content))
+    elif encoding == "br":
+        import brotli
+
+        copy.with_name(copy.name + ".br").write_bytes(response.content)
+        copy.write_bytes(brotli.decompress(response.content))
+    elif encoding:
+        raise BenchError(f"{path} came with Content-Encoding {encoding}, which whitenoise lacks")
+    else:
+        copy.write_bytes(response.content)
+    return len(response.content), response.headers.get("X-Page-Cache", "—")
+
+
 def timed_get(client, path, anonymous=True):
     """(response, milliseconds). Anonymous: as a first-time visitor, with no cookies."""
     if anonymous:
@@ -79,12 +120,14 @@ def measure_in_process(targets, session_cookie):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    proxy = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in PROXY_HEADERS.items()}
     admin = {}
     with override_settings(PAGE_CACHE_SECONDS=0):
         for target in targets:
-            client = Client(**proxy)
-            for _ in range(10):  # warm-up: templates, URL resolvers, SQLite's page cache
+            if target.server:
+                continue  # not our site
+            client = Client(**PROXY)
+            # Warm-up: templates, URL resolvers, SQLite's page cache (fewer for a slow page).
+            for _ in range(min(10, target.render_runs)):
                 response, _ = timed_get(client, target.path)
                 if response.status_code != 200:
                     raise BenchError(f"{target.path} answered {response.status_code} in-process")
@@ -103,7 +146,7 @@ def measure_in_process(targets, session_cookie):
             )
         name, key = session_cookie
         for label, path in ADMIN_PATHS.items():
-            client = Client(**proxy)
+            client = Client(**PROXY)
             client.cookies[name] = key
             response, _ = timed_get(client, path, anonymous=False)
             if response.status_code != 200:

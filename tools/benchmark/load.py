@@ -37,7 +37,7 @@ def check_targets(server, targets, pass_name):
     for target in targets:
         seen = []
         for _ in range(2):
-            response = get(server, target.path)
+            response = get(target.server or server, target.path)
             if response.status != 200:
                 raise BenchError(f"GET {target.path} answered {response.status}")
             seen.append(response.headers.get("x-page-cache", "—"))
@@ -94,13 +94,17 @@ def settle(server, deadline_s=60):
 
 
 def load_rounds(server, targets, args, workdir, pass_name):
-    """Round-robin: every target once per round, starting one later each round."""
+    """Round-robin: every target once per round, starting one later each round. A target on
+    another server (Wagtail's) takes its turn like the others, once both servers are idle."""
+    servers = [server]
+    servers += [t.server for t in targets if t.server and t.server not in servers]
     for number in range(args.rounds):
         started = time.monotonic()
         order = targets[number % len(targets) :] + targets[: number % len(targets)]
         for target in order:
-            settle(server)
-            result = run_wrk(server.base_url, target, args, workdir)
+            for each in servers:
+                settle(each)
+            result = run_wrk((target.server or server).base_url, target, args, workdir)
             target.rounds.setdefault(pass_name, []).append(result)
         load = os.getloadavg()[0]
         print(
@@ -140,7 +144,9 @@ def worker_memory(master_pid):
 
 def serve_and_measure(workdir, env, targets, args, pass_name, port, python, extra=None):
     """Start gunicorn, run the load rounds (and `extra`, on the same server), read the workers'
-    peak memory, and stop it again whatever happens."""
+    peak memory, and stop it again whatever happens. Only the targets that take part in
+    `pass_name` are loaded."""
+    targets = [target for target in targets if pass_name in target.passes]
     server = None
     try:
         with running_gunicorn(

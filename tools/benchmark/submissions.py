@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from tools.benchmark.common import PROXY_HEADERS, SUBMITTER, BenchError, percentile
-from tools.benchmark.database import DATABASE
 from tools.serving import (
     FORM_PATH,
     REQUEST_TIMEOUT,
@@ -70,9 +69,9 @@ def submit_forms(server, count, min_fill_seconds, run_id):
     }
 
 
-def stored_submissions(run_id):
+def stored_submissions(database, run_id):
     """(rows, distinct tokens) the submission test stored, straight from the SQLite file."""
-    with contextlib.closing(sqlite3.connect(DATABASE, timeout=20)) as connection:
+    with contextlib.closing(sqlite3.connect(database, timeout=20)) as connection:
         return connection.execute(
             "SELECT count(*), count(DISTINCT submission_token) "
             "FROM consultations_consultationrequest WHERE name LIKE ?",
@@ -80,8 +79,8 @@ def stored_submissions(run_id):
         ).fetchone()
 
 
-def delete_submissions():
-    with contextlib.closing(sqlite3.connect(DATABASE, timeout=20)) as connection, connection:
+def delete_submissions(database):
+    with contextlib.closing(sqlite3.connect(database, timeout=20)) as connection, connection:
         connection.execute(
             "DELETE FROM consultations_consultationrequest WHERE name LIKE ?", [f"{SUBMITTER} %"]
         )
