@@ -29,7 +29,7 @@ from .models import (
     ContactMethod,
     RequestStatus,
 )
-from .reports import typical_response_hours
+from .reports import usual_response_hours
 
 CHANGE_SALT = "consultations.change-call"
 CALENDAR_PAST_DAYS = 30  # how far back a staff calendar feed still lists calls
@@ -87,7 +87,7 @@ def received(consultation, site_url):
             _send_to_visitor(
                 consultation,
                 "call_back",
-                {"response_hours": typical_response_hours()},
+                {"response_hours": usual_response_hours()},
             )
     notify_staff(consultation, site_url, "new")
 

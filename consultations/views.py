@@ -64,7 +64,7 @@ def request_form(request):
             status = HTTPStatus.CONFLICT
     else:
         form = ConsultationForm(initial={"source": request.GET.get("from", "")[:200]})
-    context = {"form": form, "response_hours": reports.typical_response_hours()}
+    context = {"form": form, "response_hours": reports.usual_response_hours()}
     return render(request, "consultations/request_form.html", context, status=status)
 
 
@@ -103,7 +103,7 @@ def thanks(request):
     context = {
         "call_at": call_at,
         "zone_name": booking.zone_name(),
-        "response_hours": reports.typical_response_hours(),
+        "response_hours": reports.usual_response_hours(),
     }
     return render(request, "consultations/request_thanks.html", context)
 

@@ -491,6 +491,21 @@ def test_how_soon_falls_back_to_the_target_with_nothing_to_measure(settings, clo
     assert typical_response_hours() == 24
 
 
+def test_the_form_works_out_how_soon_at_most_once_an_hour(client, clock):
+    friday_4pm = datetime(2026, 12, 25, 16, 0, tzinfo=PACIFIC)
+    make_request(submitted_at=friday_4pm, first_contacted_at=friday_4pm + timedelta(hours=66))
+    assert "within 18 business hours" in client.get("/consultation/").content.decode()
+    # Slower call-backs since: the form keeps its figure for the hour (every visitor sees it,
+    # and timing every call-back of eight weeks is what made the form slow)…
+    for _ in range(2):
+        make_request(submitted_at=friday_4pm, first_contacted_at=friday_4pm + timedelta(hours=90))
+    assert "within 18 business hours" in client.get("/consultation/").content.decode()
+
+    clock.shift(timedelta(minutes=61))  # … and tells the new one after it
+
+    assert "within 42 business hours" in client.get("/consultation/").content.decode()
+
+
 def test_calls_never_name_a_visitor_in_the_audit_trail(client, booked):
     _consultation, path = booked
     client.post(path, {"call_time": (NINE + timedelta(hours=1)).isoformat()})
