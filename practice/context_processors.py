@@ -42,6 +42,7 @@ def _site_links(script_prefix):
         "articles": reverse("blog:post_list"),
         "feed": reverse("blog:feed_rss"),
         "consultation": reverse("consultations:request_form"),
+        "subscribe": reverse("blog:subscribe"),
         **{
             address: reverse("pages:page_detail", args=[address])
             for address in ("about", "services", "faq", "fees", "privacy", "accessibility")

@@ -15,6 +15,27 @@ from tools.chromium import CHROMIUM_FLAGS
 # --- Every test ----------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_templates_reported_to_the_test_client():
+    """response.context and response.templates for the visitor pages (Jinja2 templates), as
+    Django's test setup gives them for its own templates: each render sends template_rendered
+    with the template and the whole context (request and context processors included)."""
+    import jinja2
+    from django.test.signals import template_rendered
+
+    render = jinja2.Template.render
+
+    def instrumented_render(self, *args, **kwargs):
+        # Only the template a view asked for: Jinja2 renders its includes and parents inside.
+        context = dict(*args, **kwargs)
+        template_rendered.send(sender=self, template=self, context=context)
+        return render(self, context)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jinja2.Template, "render", instrumented_render)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _production_two_step_rule_where_tested(request, settings):
     # Tests sign in with a password alone (tests/settings.py); tests marked `two_factor` keep
