@@ -110,7 +110,7 @@ PAGES = [
     Page("series", "/blog/series/understanding-kap/"),
     Page("topic", "/blog/topic/safety/"),
     Page("list-page-2", "/blog/?page=2"),
-    # Search results are noindex on purpose (templates/blog/search.html), as search engines
+    # Search results are noindex on purpose (templates/jinja2/blog/search.html), as search engines
     # advise for a site's own search pages.
     Page("search", "/blog/search/?q=ketamine", skip_audits=("is-crawlable",)),
     Page("editable-page", "/pages/about/"),
