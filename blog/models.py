@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -217,6 +217,13 @@ class PostQuerySet(models.QuerySet):
             .order_by("-published_at", "-pk")
         )
 
+    def tagged(self, topic=None):
+        """Posts with `topic` (with any topic if None). Tested post by post in the topic links'
+        index, so a list walks its own index in order and stops at its page; a join would read
+        every post of the topic to sort them."""
+        links = Post.topics.through.objects.filter(post=OuterRef("pk"))
+        return self.filter(Exists(links if topic is None else links.filter(topic=topic)))
+
     def headlines(self):
         """Just enough of each post to link to it by its title."""
         return self.only("title", "slug", "series", "series_position", "published_at")
@@ -423,10 +430,23 @@ class Post(EditVersioned, models.Model):
         verbose_name = "article"  # what clinicians call them
         ordering = [F("published_at").desc(nulls_last=True), "-pk"]
         indexes = [
-            # Every public list filters on published_at. The series column too, so the home
-            # page's "series with a published part" reads the index, not each article's row
-            # (where it sits behind the article's text: 5 ms instead of 1 with 2,000 articles).
-            models.Index(fields=["published_at", "series"], name="blog_post_published_series"),
+            # What published() reads, in the lists' order: counting a list, finding a page's
+            # ids and "series with a published part" read these indexes alone, never an
+            # article's row, where these columns sit behind its text (on SQLite, each row read
+            # costs ~4 µs: 80 ms for a topic's count at 20,000 articles, 2 ms from the index).
+            models.Index(
+                fields=["published_at", "id", "unpublish_at", "is_approved", "series"],
+                name="blog_post_public",
+            ),
+            models.Index(
+                fields=["author", "published_at", "id", "unpublish_at", "is_approved"],
+                name="blog_post_public_by_author",
+            ),
+            # The sitemap's lastmod: the newest update among published articles, from the top.
+            models.Index(
+                fields=["updated_at", "published_at", "unpublish_at", "is_approved", "series"],
+                name="blog_post_public_by_update",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
