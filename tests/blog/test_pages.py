@@ -201,3 +201,15 @@ def test_every_page_of_a_list_read_from_either_end_shows_each_post_once_in_order
     pages = [client.get(f"/blog/?page={number}").context["page_obj"] for number in (1, 2, 3, 4)]
 
     assert [post for page in pages for post in page] == posts
+
+
+def test_home_lists_only_the_newest_series_with_a_published_part(client):
+    series = [make_series(title=f"Series {n}") for n in range(8)]
+    for part_of in series:
+        make_post(series=part_of, series_position=1)
+    unpublished = make_series(title="Coming soon")
+    make_post(series=unpublished, series_position=1, published_at=None)
+
+    response = client.get("/")
+
+    assert list(response.context["series_list"]) == series[:1:-1]  # the six newest, newest first
