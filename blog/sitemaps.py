@@ -11,7 +11,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
-from .models import Post, Series, Topic
+from .models import Post, Series, Topic, address_of
 from .views import IdsFirstPaginator
 
 # Addresses on one sitemap page: a full page renders in tens of milliseconds, uncached.
@@ -45,7 +45,7 @@ class PostSitemap(PagedSitemap):
         return posts.values("slug", "updated_at")
 
     def location(self, post):
-        return reverse("blog:post_detail", kwargs={"slug": post["slug"]})
+        return address_of("blog:post_detail", post["slug"])
 
     def lastmod(self, post):
         return post["updated_at"]

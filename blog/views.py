@@ -69,19 +69,11 @@ def post_list(request):
 @public_page
 def post_detail(request, slug):
     posts = Post.objects.all() if can_preview(request.user) else Post.objects.published()
-    post = (
-        posts.with_series_and_byline()
-        .defer("body")  # the Markdown source; readers get body_html
-        .filter(slug=slug)
-        .first()
-    )
-    if post is None:
-        gone = Post.objects.taken_down().filter(slug=slug).select_related("series").first()
-        if gone is None:
-            raise Http404("No such article.")  # blog.middleware redirects an old address
-        series = gone.series if gone.series and gone.series.published_parts().exists() else None
-        context = {"title": gone.title, "series": series}
-        return render(request, "blog/post_gone.html", context, status=HTTPStatus.GONE)
+    try:
+        # get(), not first(): a slug is unique, and first() would add an ordering to build.
+        post = posts.for_article_page().get(slug=slug)
+    except Post.DoesNotExist:
+        return post_gone(request, slug)
 
     series_parts = list(post.series.published_parts().headlines()) if post.series_id else []
     previous_post, next_post = post.neighbours(series_parts)
@@ -99,6 +91,16 @@ def post_detail(request, slug):
     if not post.is_public:
         patch_cache_control(response, private=True, no_store=True)  # a staff-only preview
     return response
+
+
+def post_gone(request, slug):
+    """410 for an article that was taken down, 404 for one that never was."""
+    gone = Post.objects.taken_down().filter(slug=slug).select_related("series").first()
+    if gone is None:
+        raise Http404("No such article.")  # blog.middleware redirects an old address
+    series = gone.series if gone.series and gone.series.published_parts().exists() else None
+    context = {"title": gone.title, "series": series}
+    return render(request, "blog/post_gone.html", context, status=HTTPStatus.GONE)
 
 
 @public_page

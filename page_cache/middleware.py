@@ -19,11 +19,13 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import cc_delim_re, patch_cache_control, set_response_etag
 
-from . import outage
+from . import local, outage
 from .versions import bump, current_version
 
 logger = logging.getLogger(__name__)
@@ -65,16 +67,29 @@ def page_address(request):
         and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
     ):
         return None
-    try:
-        view = resolve(request.path_info).func
-    except Resolver404:
-        return None
-    read = getattr(view, "page_cache_query", None)
+    read = query_read(request.path_info)
     if read is None:
         return None
     query = sorted((name, value) for name in read for value in request.GET.getlist(name))
     host = request.get_host()
     return f"{request.scheme}://{host}{request.path}?{urlencode(query)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def query_read(path):
+    """The query parameters the public page at `path` reads, or None if it is not one. Resolving
+    a path costs more than the rest of a hit; the answer never changes while the process runs."""
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        return None
+    return getattr(view, "page_cache_query", None)
+
+
+@receiver(setting_changed)
+def _urls_changed(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        query_read.cache_clear()
 
 
 def page_key(address, version):
@@ -114,15 +129,20 @@ class PageCacheMiddleware:
                 bump()  # pauses again if the cache is still away
             if outage.paused():
                 return self.get_response(request)
-            key = page_key(address, current_version())
-            stored = cache.get(key)
+            # The one shared read every hit needs: the version that says what is current.
+            version = current_version()
+            page = local.get(version, address)
+            if page is None:
+                stored = cache.get(page_key(address, version))
+                if stored is not None:
+                    page = local.Page(*stored)
+                    local.put(version, address, page)
         except Exception:  # a cache outage costs speed, never a page
             outage.pause()
             logger.exception("Page cache unavailable; serving uncached for a while")
             return self.get_response(request)
-        if stored is not None:
-            status, headers, content = stored
-            response = HttpResponse(content, status=status, headers=headers)
+        if page is not None:
+            response = HttpResponse(page.content, status=page.status, headers=page.headers)
             response[HEADER] = "hit"
             return response
 
@@ -132,14 +152,17 @@ class PageCacheMiddleware:
             # an old page either.
             patch_cache_control(response, public=True, no_cache=True)
             set_response_etag(response)
+            page = local.Page(response.status_code, dict(response.items()), response.content)
             try:
                 cache.set(
-                    key,
-                    (response.status_code, dict(response.items()), response.content),
+                    page_key(address, version),
+                    (page.status, page.headers, page.content),
                     timeout=settings.PAGE_CACHE_SECONDS,
                 )
             except Exception:
                 outage.pause()
                 logger.exception("Page cache unavailable; serving uncached for a while")
+            else:
+                local.put(version, address, page)
             response[HEADER] = "miss"
         return response

@@ -1,6 +1,8 @@
+import functools
 import re
 
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
 
 
 def practice(request):
@@ -25,3 +27,23 @@ def canonical_url(request):
     if page.isdigit() and page != "1":
         url += f"?page={page}"
     return {"canonical_url": url}
+
+
+def site_links(request):
+    """The addresses every page links to (header, footer, feed), worked out once per process
+    rather than reversed on every page."""
+    return {"links": _site_links(get_script_prefix())}
+
+
+@functools.cache
+def _site_links(script_prefix):
+    return {
+        "home": reverse("home"),
+        "articles": reverse("blog:post_list"),
+        "feed": reverse("blog:feed_rss"),
+        "consultation": reverse("consultations:request_form"),
+        **{
+            address: reverse("pages:page_detail", args=[address])
+            for address in ("about", "services", "faq", "fees", "privacy", "accessibility")
+        },
+    }

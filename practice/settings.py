@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "practice.context_processors.practice",
                 "practice.context_processors.canonical_url",
+                "practice.context_processors.site_links",
             ],
         },
     },
@@ -170,17 +171,20 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "page_cache.backends.DatabaseCache",  # Django's, with a leaner get()
             "LOCATION": "practice_cache",
             # Room for every page of a large site; past it, a third of the entries are dropped.
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 
-# Whole public pages for anonymous visitors, shared by every worker (practice/page_cache.py).
+# Whole public pages for anonymous visitors, shared by every worker (page_cache/).
 # Saving content makes them stale at once, so this only bounds how long unused pages stay.
 # Off with DEBUG, where templates change under a running server.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "0" if DEBUG else "3600"))
+# What each worker keeps of those pages in its own memory, so that a hit reads only the content
+# version from the shared cache (page_cache/local.py): 8 MB holds a few hundred articles.
+PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("DJANGO_PAGE_CACHE_LOCAL_MB", "8")) * 1024 * 1024
 
 # --- Passwords and sessions -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
