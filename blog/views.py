@@ -106,7 +106,8 @@ def post_gone(request, slug):
 @public_page
 def series_detail(request, slug):
     series = get_object_or_404(Series.objects.with_published_parts(), slug=slug)
-    parts = series.published_parts().select_related("author__author_profile")
+    # What its contents show of each part: a long series is not read text and all.
+    parts = series.published_parts().only("title", "slug", "summary", "reading_minutes", "series")
     return render(request, "blog/series_detail.html", {"series": series, "parts": parts})
 
 
