@@ -60,7 +60,7 @@ class SeriesSitemap(PagedSitemap):
         latest_part = newest_update_subquery(parts)
         return (
             Series.objects.with_published_parts()
-            .only("title", "slug", "updated_at")
+            .only("slug", "updated_at")
             .annotate(latest_part=latest_part)
             .order_by("pk")
         )
