@@ -68,7 +68,9 @@ class Topic(models.Model):
 class SeriesQuerySet(models.QuerySet):
     def with_published_parts(self):
         """Series with at least one public part: the series a visitor may see."""
-        return self.filter(pk__in=Post.objects.published().values("series"))
+        # A probe of each series' parts in an index: a page showing one series, or the newest
+        # few, reads only theirs, not every published article.
+        return self.filter(Exists(Post.objects.published().filter(series=OuterRef("pk"))))
 
 
 class Series(models.Model):
@@ -249,6 +251,13 @@ class PostQuerySet(models.QuerySet):
             .defer("body", "body_html")
             .order_by("-published_at", "-pk")
         )
+
+    def tagged(self, topic=None):
+        """Posts with `topic` (with any topic if None). Tested post by post in the topic links'
+        index, so a list walks its own index in order and stops at its page; a join would read
+        every post of the topic to sort them."""
+        links = Post.topics.through.objects.filter(post=OuterRef("pk"))
+        return self.filter(Exists(links if topic is None else links.filter(topic=topic)))
 
     def headlines(self):
         """Just enough of each post to link to it by its title."""
@@ -438,10 +447,29 @@ class Post(EditVersioned, models.Model):
         verbose_name = "article"  # what clinicians call them
         ordering = [F("published_at").desc(nulls_last=True), "-pk"]
         indexes = [
-            # Every public list filters on published_at. The series column too, so the home
-            # page's "series with a published part" reads the index, not each article's row
-            # (where it sits behind the article's text: 5 ms instead of 1 with 2,000 articles).
-            models.Index(fields=["published_at", "series"], name="blog_post_published_series"),
+            # What published() reads, in the lists' order: counting a list and finding a page's
+            # ids read these indexes alone, never an article's row, where these columns sit
+            # behind its text (on SQLite each row read costs ~4 µs: a topic's count took 35 ms
+            # at 20,000 articles, 6 ms from the index).
+            models.Index(
+                fields=["published_at", "id", "unpublish_at", "is_approved"],
+                name="blog_post_public",
+            ),
+            models.Index(
+                fields=["author", "published_at", "id", "unpublish_at", "is_approved"],
+                name="blog_post_public_by_author",
+            ),
+            # Whether a series has a published part, and its newest update (the sitemap's
+            # lastmod), from its parts' entries alone.
+            models.Index(
+                fields=["series", "updated_at", "published_at", "unpublish_at", "is_approved"],
+                name="blog_post_public_by_series",
+            ),
+            # The sitemap's lastmod: the newest update among published articles, from the top.
+            models.Index(
+                fields=["updated_at", "published_at", "unpublish_at", "is_approved", "series"],
+                name="blog_post_public_by_update",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -32,8 +32,20 @@ class IdsFirstPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         start = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[start : start + self.per_page])
-        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+        end = min(start + self.per_page, self.count)
+        ids = self.object_list.values_list("pk", flat=True)
+        if self.count - end < start and _ordered_by_id(self.object_list):
+            # Nearer the end: skip from there, so the last page costs what the first does.
+            ids = ids.reverse()[self.count - end : self.count - start]
+        else:
+            ids = ids[start:end]
+        return self._get_page(list(self.object_list.filter(pk__in=list(ids))), number, self)
+
+
+def _ordered_by_id(queryset):
+    """Ordered to the last row (the id decides ties), so it reads the same backwards."""
+    ordering = queryset.query.order_by
+    return bool(ordering) and ordering[-1] in {"pk", "-pk", "id", "-id"}
 
 
 def paginate(request, queryset):
@@ -94,14 +106,15 @@ def post_gone(request, slug):
 @public_page
 def series_detail(request, slug):
     series = get_object_or_404(Series.objects.with_published_parts(), slug=slug)
-    parts = series.published_parts().select_related("author__author_profile")
+    # What its contents show of each part: a long series is not read text and all.
+    parts = series.published_parts().only("title", "slug", "summary", "reading_minutes", "series")
     return render(request, "blog/series_detail.html", {"series": series, "parts": parts})
 
 
 @public_page(query=["page"])
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    posts = Post.objects.published().filter(topics=topic).for_listing()
+    posts = Post.objects.published().tagged(topic).for_listing()
     page = paginate(request, posts)
     if not page.object_list:
         raise Http404("No published articles on this topic.")

@@ -1,28 +1,18 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from blog.sitemaps import SITEMAPS as BLOG_SITEMAPS
 from images.views import is_stored_locally, serve_media
-from page_cache.decorators import public_page
-from pages.sitemaps import PageSitemap
 from staff import two_factor
 
-from . import views
-
-SITEMAPS = {**BLOG_SITEMAPS, "pages": PageSitemap}
+from . import sitemaps, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon),
-    path(
-        "sitemap.xml",
-        public_page(query=["p"])(sitemap),
-        {"sitemaps": SITEMAPS},
-        name="sitemap",
-    ),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
     path("blog/", include("blog.urls")),
     path("pages/", include("pages.urls")),
     path("consultation/", include("consultations.urls")),

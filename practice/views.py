@@ -12,13 +12,15 @@ from page_cache.decorators import public_page
 from .context_processors import practice_details
 
 HOME_POSTS = 5
+HOME_SERIES = 6
 
 
 @public_page
 def home(request):
     context = {
         "latest_posts": Post.objects.published().for_listing()[:HOME_POSTS],
-        "series_list": Series.objects.with_published_parts(),
+        # The newest few: a list of every series would grow with the blog.
+        "series_list": Series.objects.with_published_parts().order_by("-pk")[:HOME_SERIES],
     }
     return render(request, "practice/home.html", context)
 

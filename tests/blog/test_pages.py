@@ -138,7 +138,12 @@ PUBLIC_PAGES = {
     "/blog/author/dana/": 4,
     "/blog/feed/": 2,
     "/blog/feed/atom/": 2,
+    # The sitemap index: each section's lastmod and page count. A section's page: its count,
+    # its ids, its rows (blog/sitemaps.py).
     "/sitemap.xml": 10,
+    "/sitemap-posts.xml": 3,
+    "/sitemap-series.xml": 3,
+    "/sitemap-topics.xml": 3,
     "/blog/search/?q=article": 3,
     "/pages/about/": 1,
     "/robots.txt": 0,
@@ -189,3 +194,23 @@ def test_search_survives_odd_input(client, query):
     make_post()
 
     assert client.get("/blog/search/", {"q": query}).status_code == HTTPStatus.OK
+
+
+def test_every_page_of_a_list_read_from_either_end_shows_each_post_once_in_order(client):
+    posts = [make_post() for _ in range(35)]  # the last pages are found from the oldest end
+
+    pages = [client.get(f"/blog/?page={number}").context["page_obj"] for number in (1, 2, 3, 4)]
+
+    assert [post for page in pages for post in page] == posts
+
+
+def test_home_lists_only_the_newest_series_with_a_published_part(client):
+    series = [make_series(title=f"Series {n}") for n in range(8)]
+    for part_of in series:
+        make_post(series=part_of, series_position=1)
+    unpublished = make_series(title="Coming soon")
+    make_post(series=unpublished, series_position=1, published_at=None)
+
+    response = client.get("/")
+
+    assert list(response.context["series_list"]) == series[:1:-1]  # the six newest, newest first

@@ -65,7 +65,7 @@ def test_an_article_nobody_has_reviewed_is_not_public_even_after_its_time(client
     assert client.get(waiting.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
     assert "Waiting for Sam" not in client.get("/blog/").content.decode()
     assert "Waiting for Sam" not in client.get("/blog/feed/").content.decode()
-    assert waiting.slug not in client.get("/sitemap.xml").content.decode()
+    assert waiting.slug not in client.get("/sitemap-posts.xml").content.decode()
 
 
 def test_staff_see_it_with_a_banner_saying_it_waits_for_review(client, waiting, writer):
@@ -303,7 +303,7 @@ def notice(writer):
 
 
 def public_pages_mentioning(client, title):
-    pages = ["/", "/blog/", "/blog/feed/", "/blog/feed/atom/", "/sitemap.xml"]
+    pages = ["/", "/blog/", "/blog/feed/", "/blog/feed/atom/", "/sitemap-posts.xml"]
     pages += ["/blog/series/practice-news/", "/blog/search/?q=Group"]
     return [url for url in pages if title in client.get(url).content.decode()]
 

@@ -22,7 +22,7 @@ PUBLIC_SURFACES = [
     "/blog/",
     "/blog/feed/",
     "/blog/feed/atom/",
-    "/sitemap.xml",
+    "/sitemap-posts.xml",
     "/blog/series/understanding-kap/",
     "/blog/topic/getting-started/",
     "/blog/author/dana/",
