@@ -60,7 +60,8 @@ def public_pages():
         Target("series", series.get_absolute_url()),
         Target("topic", topic.get_absolute_url()),
         Target("RSS feed", "/blog/feed/"),
-        Target("sitemap", "/sitemap.xml", render_runs=5),
+        Target("sitemap", "/sitemap.xml", render_runs=25),  # the index
+        Target("sitemap: articles", "/sitemap-posts.xml", render_runs=10),
     ]
 
 
