@@ -4,6 +4,7 @@ from itertools import groupby
 
 from django import forms
 from django.conf import settings
+from django.forms.renderers import Jinja2
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
@@ -63,11 +64,18 @@ def when(moment):
     return f"{day_heading(local)} at {time_label(local)}"
 
 
+# The visitors' forms draw their fields with Django's own Jinja2 widget templates, which give
+# the same HTML: with a radio button for every free time, Django's template language took more
+# than half of the form page's time.
+VISITOR_FORMS = Jinja2()
+
+
 class CallTimeFields:
     """A form's `call_time`: one of the free times, or (`call_back_choice`) none, "call me
     back". Without anyone's call hours there are no times, and no field."""
 
     call_back_choice = True
+    default_renderer = VISITOR_FORMS
 
     def __init__(self, *args, now=None, all_days=False, booked=None, **kwargs):
         super().__init__(*args, **kwargs)
