@@ -75,7 +75,7 @@ def post_detail(request, slug):
     except Post.DoesNotExist:
         return post_gone(request, slug)
 
-    series_parts = list(post.series.published_parts().headlines()) if post.series_id else []
+    series_parts = post.series.part_headlines() if post.series_id else []
     previous_post, next_post = post.neighbours(series_parts)
     context = {
         "post": post,
