@@ -495,7 +495,7 @@ def test_the_form_works_out_how_soon_at_most_once_an_hour(client, clock):
     friday_4pm = datetime(2026, 12, 25, 16, 0, tzinfo=PACIFIC)
     make_request(submitted_at=friday_4pm, first_contacted_at=friday_4pm + timedelta(hours=66))
     assert "within 18 business hours" in client.get("/consultation/").content.decode()
-    # Slower call-backs since: the form keeps its figure for the hour (every visitor sees it,
+    # Slower call-backs since: the form keeps its figure within the hour (every visitor sees it,
     # and timing every call-back of eight weeks is what made the form slow)…
     for _ in range(2):
         make_request(submitted_at=friday_4pm, first_contacted_at=friday_4pm + timedelta(hours=90))
