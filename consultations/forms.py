@@ -99,6 +99,17 @@ class CallTimeFields:
             )
             self.initial.setdefault("call_time", "")
 
+    def call_time_errors(self):
+        """The time field's errors; shown again unsent ("Show later days"), a time chosen
+        earlier that has since been taken or come too close is one too, so the visitor
+        does not send the form believing it is still theirs."""
+        if self.is_bound:
+            return self["call_time"].errors
+        chosen = self.initial.get("call_time") or ""
+        if chosen and chosen not in {t.isoformat() for t in self.free_times}:
+            return [TIME_NOT_FREE]
+        return []
+
     def clean_call_time(self):
         value = self.cleaned_data.get("call_time") or ""
         if not value:

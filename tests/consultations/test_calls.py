@@ -154,6 +154,22 @@ def test_show_later_days_keeps_what_was_typed_and_stores_nothing(client, taker):
     assert not ConsultationRequest.objects.exists()
 
 
+def test_a_chosen_time_that_came_too_close_meanwhile_is_flagged_on_show_later_days(
+    client, taker, clock
+):
+    clock.move_to(NINE - timedelta(hours=2, minutes=1))  # 9:00 is still two hours away
+    assert NINE.isoformat() in client.get("/consultation/").content.decode()
+    clock.move_to(NINE - timedelta(hours=1, minutes=59))  # now it is not
+
+    html = book(client, later_days="1").content.decode().replace("&#x27;", "'")
+
+    assert TIME_NOT_FREE.split(".")[0] in html
+    assert NINE.isoformat() not in html
+    assert not re.search(r'name="call_time"[^>]* checked', html)  # nothing looks chosen
+    assert 'value="Canary Namesake"' in html
+    assert not ConsultationRequest.objects.exists()
+
+
 def test_a_forged_thank_you_address_names_no_time(client):
     html = client.get("/consultation/thanks/", {"call": "2027-01-04T09:00:00-08:00"})
 
