@@ -68,11 +68,11 @@ def post_list(request):
 
 @public_page
 def post_detail(request, slug):
-    posts = Post.objects.all() if can_preview(request.user) else Post.objects.published()
-    try:
-        # get(), not first(): a slug is unique, and first() would add an ordering to build.
-        post = posts.for_article_page().get(slug=slug)
-    except Post.DoesNotExist:
+    if can_preview(request.user):  # drafts and scheduled articles too
+        post = Post.objects.for_article_page().filter(slug=slug).first()
+    else:
+        post = Post.public_article(slug)
+    if post is None:
         return post_gone(request, slug)
 
     series_parts = post.series.part_headlines() if post.series_id else []
