@@ -11,6 +11,7 @@ What the queryset says is still written as a queryset, in one place; only the bu
 
 import copy
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -25,8 +26,9 @@ class CompiledQuery:
     """`build(**values)` gives the queryset; `kinds` names each value's type (str, int or
     datetime). Calling it with the values gives the list of results.
 
-    The SQL must have the same shape whatever the values: compiling checks this by building it
-    twice with different stand-ins, and refuses a value that is not a query parameter.
+    The SQL must have the same shape whatever the values, and each value must be a parameter of
+    its own, as given: compiling builds the query twice with different stand-ins and refuses
+    anything else (a value in the SQL's text, or one a parameter is worked out from).
     """
 
     def __init__(self, build, **kinds):
@@ -42,8 +44,11 @@ class CompiledQuery:
             value if name is None else _adapt(values[name], connection)
             for name, value in compiled.params
         ]
+        # Django's own iterable makes the objects, from a copy of the compiler that built the
+        # SQL (it knows which column is which), on this thread's connection and with these
+        # values; nothing shared is changed, so threads may call at once.
         compiler = copy.copy(compiled.compiler)
-        compiler.connection = connection  # this thread's
+        compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
         queryset = compiled.queryset._chain()  # a copy, with a query of its own
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
@@ -63,8 +68,10 @@ class CompiledQuery:
             raise ImproperlyConfigured("The query's SQL changes with its values.")
         adapted = {name: _adapt(value, connection) for name, value in first.items()}
         named = []
-        for param in params:
+        for param, other in zip(params, other_params, strict=True):
             names = [name for name, value in adapted.items() if _same(param, value)]
+            if not names and param != other:  # worked out from a value: it would go stale
+                raise ImproperlyConfigured("The query's parameters change with its values.")
             named.append((names[0], None) if names else (None, param))
         missing = set(self.kinds) - {name for name, _ in named}
         if missing:
@@ -73,9 +80,11 @@ class CompiledQuery:
         return compiled
 
 
-class _Compiled:
-    def __init__(self, queryset: QuerySet, compiler, sql, params):
-        self.queryset, self.compiler, self.sql, self.params = queryset, compiler, sql, params
+class _Compiled(NamedTuple):
+    queryset: QuerySet
+    compiler: Any  # the SQLCompiler that built `sql`
+    sql: str
+    params: list  # (name, None) for a value given on each call, (None, value) for a constant
 
 
 def _stand_ins(kinds, n):

@@ -93,6 +93,14 @@ def test_sql_that_changes_with_a_value_is_refused():
         first_n(n=3)
 
 
+def test_a_parameter_worked_out_from_a_value_is_refused():
+    # "a%" is worked out from the value: kept as it was compiled, it would go stale.
+    starting = CompiledQuery(lambda text: Post.objects.filter(slug__startswith=text), text=str)
+
+    with pytest.raises(ImproperlyConfigured, match="parameters change"):
+        starting(text="a")
+
+
 def test_a_value_the_query_does_not_use_is_refused():
     everything = CompiledQuery(lambda slug: Post.objects.all(), slug=str)
 
