@@ -135,8 +135,10 @@ class Series(models.Model):
         """The published parts in order, as plain Headlines: an article's page links to every
         part of its series, and building 67 model objects took twice as long as reading them."""
         address = addresses("blog:post_detail")
-        parts = PART_HEADLINES(series=self.pk, now=timezone.now())
-        return [Headline(*part, url=address(part[2])) for part in parts]
+        return [
+            Headline(pk, title, slug, position, url=address(slug))
+            for pk, title, slug, position in PART_HEADLINES(series=self.pk, now=timezone.now())
+        ]
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -704,9 +706,8 @@ PUBLIC_ARTICLE = CompiledQuery(
     now=datetime,
 )
 PART_HEADLINES = CompiledQuery(
-    lambda series, now: (
-        Series(pk=series).published_parts(now).values_list("pk", "title", "slug", "series_position")
-    ),
+    # A Headline's columns; its url is worked out, not read.
+    lambda series, now: Series(pk=series).published_parts(now).values_list(*Headline._fields[:-1]),
     series=int,
     now=datetime,
 )

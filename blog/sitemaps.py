@@ -1,21 +1,19 @@
 """The blog's sections of the sitemap index (practice/sitemaps.py): published articles, series,
 topics and the main lists.
 
-Each section is paged (`SITEMAP_LIMIT` addresses a page) and costs the same on its last page as
-on its first: a page's ids are read from an index, then only those rows (IdsFirstPaginator), and
-every lastmod is the newest `updated_at` found by walking the `updated_at` index from the top,
-never a MAX over all articles.
+Each section is paged (settings.SITEMAP_LIMIT addresses a page) and costs the same on its last
+page as on its first: a page's ids are read from an index, then only those rows
+(IdsFirstPaginator), and every lastmod is the newest `updated_at` found by walking the
+`updated_at` index from the top, never a MAX over all articles.
 """
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
 from .models import Post, Series, Topic, address_of
 from .views import IdsFirstPaginator
-
-# Addresses on one sitemap page: a full page renders in tens of milliseconds, uncached.
-SITEMAP_LIMIT = 1000
 
 
 def newest_update(posts):
@@ -29,7 +27,7 @@ def newest_update_subquery(posts):
 
 
 class PagedSitemap(Sitemap):
-    limit = SITEMAP_LIMIT
+    limit = settings.SITEMAP_LIMIT
 
     @property
     def paginator(self):

@@ -100,9 +100,9 @@ class CallTimeFields:
             self.initial.setdefault("call_time", "")
 
     def call_time_errors(self):
-        """The time field's errors; shown again unsent ("Show later days"), a time chosen
-        earlier that has since been taken or come too close is one too, so the visitor
-        does not send the form believing it is still theirs."""
+        """The errors to show on the times. A form shown again unsent ("Show later days") has
+        none of its own, but a time chosen earlier that has since been taken or come too close
+        is flagged, so the visitor does not send the form believing the time is still theirs."""
         if self.is_bound:
             return self["call_time"].errors
         chosen = self.initial.get("call_time") or ""

@@ -66,6 +66,10 @@ def typical_response_hours(now=None, weeks=RESPONSE_WEEKS):
     return max(1, math.ceil(statistics.median(waits)))
 
 
+RESPONSE_HOURS_KEY = "consultations:usual-response-hours"
+RESPONSE_HOURS_SECONDS = 3600
+
+
 def usual_response_hours(now=None):
     """typical_response_hours(), worked out once in each hour of the clock and shared by every
     worker.
@@ -80,10 +84,6 @@ def usual_response_hours(now=None):
         return cache.get_or_set(key, lambda: typical_response_hours(now), RESPONSE_HOURS_SECONDS)
     except Exception:  # any cache client error
         return typical_response_hours(now)
-
-
-RESPONSE_HOURS_KEY = "consultations:usual-response-hours"
-RESPONSE_HOURS_SECONDS = 3600
 
 
 def bar_chart(values, labels):

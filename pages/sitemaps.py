@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 
@@ -5,7 +6,7 @@ from .models import Page
 
 
 class PageSitemap(Sitemap):
-    limit = 1000  # as the blog's sections (a few dozen pages at most)
+    limit = settings.SITEMAP_LIMIT
 
     def items(self):
         return Page.objects.public().only("address", "updated_at").order_by("pk")

@@ -202,6 +202,10 @@ PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "0" if DEBU
 # version from the shared cache (page_cache/local.py): 8 MB holds a few hundred articles.
 PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("DJANGO_PAGE_CACHE_LOCAL_MB", "8")) * 1024 * 1024
 
+# Addresses on one page of each sitemap section (/sitemap-<section>.xml?p=N): a full page renders
+# in tens of milliseconds, uncached.
+SITEMAP_LIMIT = 1000
+
 # --- Passwords and sessions -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
